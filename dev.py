@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Project tasks that need nothing but python3: ``python3 dev.py demo|test``.
+
+Each task creates ``.venv`` on first use and reinstalls the project (with its
+dev extras) only when ``pyproject.toml`` has changed since the last install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / "devcreds-installed.sha256"
+
+
+def _tool(name: str) -> str:
+    return str(BIN / (f"{name}.exe" if os.name == "nt" else name))
+
+
+def _ensure_venv() -> None:
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not (BIN / "python").exists() and not (BIN / "python.exe").exists():
+        print("creating .venv", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("installing devcreds and its dev tools into .venv", flush=True)
+    pip = [_tool("python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def _run(*command: str) -> None:
+    print("+", " ".join(command), flush=True)
+    completed = subprocess.run(command, cwd=ROOT, check=False)
+    if completed.returncode:
+        sys.exit(completed.returncode)
+
+
+def test(args: list[str]) -> None:
+    _run(_tool("ruff"), "check", ".")
+    _run(_tool("ruff"), "format", "--check", ".")
+    _run(_tool("mypy"))
+    _run(_tool("python"), "-m", "pytest", *args)
+
+
+def demo(args: list[str]) -> None:
+    _run(_tool("devcreds"), "demo", *args)
+
+
+TASKS = {"test": test, "demo": demo}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        sys.exit(f"usage: python3 dev.py {{{'|'.join(TASKS)}}} [ARGS...]")
+    if sys.version_info < (3, 11):
+        sys.exit("devcreds needs Python 3.11 or newer")
+    _ensure_venv()
+    TASKS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""``python -m devcreds``."""
+
+from devcreds.cli.entry import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""``devcreds emulator``: run the local IAM Identity Center until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import ipaddress
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from devcreds.cli import render
+from devcreds.emulator import Emulator, EmulatorConfig, EmulatorServer
+from devcreds.errors import NetworkError
+
+
+def emulator(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 0,
+    accounts: Annotated[int, typer.Option(min=1, max=10000, help="Number of accounts.")] = 3,
+    roles_per_account: Annotated[int, typer.Option(min=1, max=100)] = 2,
+    auto_approve: Annotated[
+        bool, typer.Option(help="Approve every device code and sign-in at once.")
+    ] = False,
+    latency_ms: Annotated[int, typer.Option(min=0, help="Delay before each AWS answer.")] = 0,
+    throttle_rps: Annotated[
+        float, typer.Option(min=0, help="Answer 429 past this many calls per second (0: off).")
+    ] = 0.0,
+    fault_rate: Annotated[
+        float,
+        typer.Option(min=0, max=1, help="Share of calls that fail: a 500 or a dropped connection."),
+    ] = 0.0,
+    seed: Annotated[int | None, typer.Option(help="Seed for repeatable faults.")] = None,
+    token_ttl: Annotated[int, typer.Option(min=1, help="Access token lifetime, seconds.")] = 3600,
+    credentials_ttl: Annotated[
+        int, typer.Option(min=1, help="Role credential lifetime, seconds.")
+    ] = 3600,
+    device_code_ttl: Annotated[
+        int, typer.Option(min=1, help="Device and authorization code lifetime, seconds.")
+    ] = 600,
+    interval: Annotated[int, typer.Option(min=0, help="Device-code poll interval, seconds.")] = 1,
+    session_ttl: Annotated[
+        int, typer.Option(min=1, help="Portal session (refresh token) lifetime, seconds.")
+    ] = 8 * 3600,
+) -> None:
+    """Run a local IAM Identity Center (SSO OIDC, SSO portal, STS) for offline testing."""
+    config = EmulatorConfig(
+        host=host,
+        port=port,
+        accounts=accounts,
+        roles_per_account=roles_per_account,
+        auto_approve=auto_approve,
+        latency_ms=latency_ms,
+        throttle_rps=throttle_rps,
+        fault_rate=fault_rate,
+        seed=seed,
+        token_ttl=token_ttl,
+        credentials_ttl=credentials_ttl,
+        device_code_ttl=device_code_ttl,
+        interval=interval,
+        session_ttl=session_ttl,
+    )
+    try:
+        server = EmulatorServer(Emulator(config), host, port)
+    except (OSError, OverflowError) as exc:
+        raise NetworkError(
+            f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}",
+            hint="devcreds emulator --port 0 (picks a free port)",
+        ) from None
+    # The contract: the first stdout line says where we are, for scripts to read.
+    print(f"listening on {server.url}", flush=True)
+    if not _is_loopback(host):
+        render.stderr.print("warning: listening beyond this machine; anyone can sign in.")
+    render.stderr.print(
+        f"point AWS clients here: export AWS_ENDPOINT_URL={server.url}\n"
+        f"approve device codes at {server.url}/device; Ctrl-C stops"
+    )
+    _serve_until_signalled(server)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _serve_until_signalled(server: EmulatorServer) -> None:
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
+    thread = threading.Thread(target=server.serve_forever, name="emulator", daemon=True)
+    thread.start()
+    while not stop.wait(1.0):  # a timed wait, so Windows delivers Ctrl-C too
+        pass
+    server.shutdown()
+    server.server_close()
+    render.stderr.print("stopped")
+    sys.stdout.flush()

@@ -1,0 +1,165 @@
+"""Routing, call counts and fault injection in front of the three services.
+
+SSO OIDC, the SSO portal and STS share one port: their paths do not clash
+(STS is ``POST /``), so ``AWS_ENDPOINT_URL`` can point every client here.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devcreds.emulator import oidc, pages, portal, sts
+from devcreds.emulator.config import EmulatorConfig
+from devcreds.emulator.state import Clock, State
+from devcreds.emulator.wire import (
+    OidcError,
+    PortalError,
+    Request,
+    Response,
+    ServiceError,
+    StsError,
+    html_response,
+    json_response,
+)
+
+Handler = Callable[[State, Request], Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    operation: str  # the AWS operation name, counted in /_emulator/stats
+    errors: type[ServiceError]  # how this service renders throttling and faults
+    handler: Handler
+
+
+_ROUTES: dict[tuple[str, str], Route] = {
+    ("POST", "/client/register"): Route("RegisterClient", OidcError, oidc.register_client),
+    ("POST", "/device_authorization"): Route(
+        "StartDeviceAuthorization", OidcError, oidc.start_device_authorization
+    ),
+    ("POST", "/token"): Route("CreateToken", OidcError, oidc.create_token),
+    ("GET", "/federation/credentials"): Route(
+        "GetRoleCredentials", PortalError, portal.get_role_credentials
+    ),
+    ("GET", "/assignment/accounts"): Route("ListAccounts", PortalError, portal.list_accounts),
+    ("GET", "/assignment/roles"): Route("ListAccountRoles", PortalError, portal.list_account_roles),
+    ("POST", "/logout"): Route("Logout", PortalError, portal.logout),
+    ("POST", "/"): Route("", StsError, sts.handle),  # the operation is the form's Action
+}
+
+# Browser pages: no call counts, no faults.
+_PAGES: dict[tuple[str, str], Handler] = {
+    ("GET", "/authorize"): oidc.authorize,
+    ("POST", "/authorize"): oidc.decide_authorize,
+    ("GET", "/device"): oidc.device_page,
+    ("POST", "/device"): oidc.decide_device_page,
+}
+
+
+class TokenBucket:
+    """``rate`` requests per second on average, bursts of up to ``max(1, rate)``."""
+
+    def __init__(self, rate: float, clock: Clock) -> None:
+        self._rate = rate
+        self._capacity = max(1.0, rate)
+        self._tokens = self._capacity
+        self._clock = clock
+        self._last = clock()
+
+    def take(self) -> bool:
+        now = self._clock()
+        self._tokens = min(self._capacity, self._tokens + (now - self._last) * self._rate)
+        self._last = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+
+class Emulator:
+    """Answers one request at a time; ``None`` means: drop the connection."""
+
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        *,
+        clock: Clock = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self.state = State(config, clock)
+        self._sleep = sleep
+        self._random = random.Random(config.seed)  # noqa: S311 - fault dice, not secrets
+        self._bucket = TokenBucket(config.throttle_rps, clock) if config.throttle_rps else None
+        self._fault_lock = threading.Lock()
+
+    def respond(self, request: Request) -> Response | None:
+        key = (request.method, request.path)
+        route = _ROUTES.get(key)
+        if route is not None:
+            return self._call(route, request)
+        page = _PAGES.get(key)
+        if page is not None:
+            with self.state.lock:
+                return page(self.state, request)
+        if request.path.startswith("/_emulator/"):
+            return self._control(request)
+        if key == ("GET", "/"):
+            return html_response(pages.index())
+        return _unknown(request)
+
+    def _call(self, route: Route, request: Request) -> Response | None:
+        operation = route.operation or sts.operation(request)
+        with self.state.lock:
+            self.state.calls[operation] += 1
+        if self.config.latency_ms:
+            self._sleep(self.config.latency_ms / 1000)
+        with self._fault_lock:
+            if self._bucket is not None and not self._bucket.take():
+                return route.errors.throttled().render()
+            if self.config.fault_rate and self._random.random() < self.config.fault_rate:
+                if self._random.random() < self.config.fault_drop_share:
+                    return None
+                return route.errors.internal().render()
+        try:
+            with self.state.lock:
+                return route.handler(self.state, request)
+        except ServiceError as exc:
+            return exc.render()
+
+    def _control(self, request: Request) -> Response:
+        """Test and script hooks under ``/_emulator/``."""
+        if request.method == "GET" and request.path == "/_emulator/stats":
+            with self.state.lock:
+                return json_response(
+                    {"calls": dict(self.state.calls), "grants": dict(self.state.grants)}
+                )
+        decisions = {"/_emulator/approve": True, "/_emulator/deny": False}
+        if request.method == "POST" and request.path in decisions:
+            try:
+                payload = json.loads(request.body or b"{}")
+                user_code = payload["userCode"]
+                if not isinstance(user_code, str):
+                    raise TypeError(user_code)
+            except (ValueError, KeyError, TypeError):
+                return json_response({"message": 'Send {"userCode": "XXXX-XXXX"}.'}, 400)
+            try:
+                with self.state.lock:
+                    status = oidc.decide_device(
+                        self.state, user_code, decisions[request.path]
+                    )
+            except oidc.DecisionError as exc:
+                return json_response({"message": str(exc)}, exc.status)
+            return json_response({"userCode": user_code.strip().upper(), "status": status})
+        return _unknown(request)
+
+
+def _unknown(request: Request) -> Response:
+    response = json_response({"message": f"No operation at {request.method} {request.path}"}, 404)
+    response.headers["x-amzn-ErrorType"] = "UnknownOperationException"
+    return response

@@ -1,0 +1,59 @@
+"""The one error tree of devcreds.
+
+Every error a user can cause or meet is a ``DevcredsError``: it carries a
+one-line message, a hint naming the command that fixes it, and the exit code
+the CLI returns. The CLI catches the root once and prints ``error:`` and
+``hint:`` lines; nothing else prints or exits.
+
+    DevcredsError
+    ├── UsageError          exit 2  bad arguments, bad or inconsistent config
+    ├── LoginRequired       exit 3  no usable SSO token; a login is needed
+    ├── AwsRefused          exit 4  AWS (or the emulator) refused the request
+    ├── NetworkError        exit 5  could not reach an endpoint, or listen on a port
+    └── FileError           exit 6  a file or sink could not be read or written
+
+Messages name files, profiles and sessions, never a token or a key.
+"""
+
+from __future__ import annotations
+
+
+class DevcredsError(Exception):
+    """Root of every expected devcreds failure."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(DevcredsError):
+    """Bad arguments or configuration; the user must change what they asked for."""
+
+    exit_code = 2
+
+
+class LoginRequired(DevcredsError):
+    """No usable SSO session; only a (browser or device) login can help."""
+
+    exit_code = 3
+
+
+class AwsRefused(DevcredsError):
+    """The service answered, and the answer was no."""
+
+    exit_code = 4
+
+
+class NetworkError(DevcredsError):
+    """An endpoint could not be reached, or a local port could not be opened."""
+
+    exit_code = 5
+
+
+class FileError(DevcredsError):
+    """A file, cache or sink could not be read or written."""
+
+    exit_code = 6
