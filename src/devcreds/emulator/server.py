@@ -102,7 +102,9 @@ def running(emulator: Emulator, host: str | None = None, port: int | None = None
         emulator.config.host if host is None else host,
         emulator.config.port if port is None else port,
     )
-    thread = threading.Thread(target=server.serve_forever, name="devcreds-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="devcreds-emulator", daemon=True
+    )
     thread.start()
     try:
         yield server

@@ -1,0 +1,40 @@
+"""Test isolation and shared fixtures.
+
+HOME and every AWS_* variable are replaced *before* anything imports
+botocore, which fixes its cache folders from ``~`` at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_HOME = Path(tempfile.mkdtemp(prefix="devcreds-tests-home-"))
+for _name in [n for n in os.environ if n.startswith("AWS_")]:
+    del os.environ[_name]
+os.environ.update(
+    HOME=str(_HOME),
+    USERPROFILE=str(_HOME),
+    AWS_CONFIG_FILE=str(_HOME / ".aws" / "config"),
+    AWS_SHARED_CREDENTIALS_FILE=str(_HOME / ".aws" / "credentials"),
+    AWS_EC2_METADATA_DISABLED="true",
+)
+
+import pytest  # noqa: E402
+
+from tests.support import EmulatorFactory  # noqa: E402
+
+
+@pytest.fixture
+def start_emulator() -> object:
+    """Start in-process emulators on loopback with a fake clock; all stop after the test."""
+    factory = EmulatorFactory()
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def emu(start_emulator: EmulatorFactory):
+    """One emulator with default settings."""
+    return start_emulator()
