@@ -21,7 +21,7 @@ from devcreds.emulator import Emulator, EmulatorConfig, EmulatorServer, running
 
 START_URL = "https://d-0123456789.awsapps.com/start"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 # One session for the whole run: it caches the loaded service models.
 _SESSION = boto3.session.Session(region_name="us-east-1")
 

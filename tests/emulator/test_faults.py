@@ -1,0 +1,90 @@
+"""Fault injection as botocore's retries see it: latency, throttling, 500s, dropped connections."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError
+
+from tests.support import device_login, error_code, raw_request, register
+
+THREE_ATTEMPTS = Config(retries={"total_max_attempts": 3, "mode": "standard"})
+
+
+def test_latency_delays_every_aws_answer(start_emulator):
+    """--latency-ms waits that long before each AWS operation's answer."""
+    emu = start_emulator(latency_ms=250)
+    register(emu.client("sso-oidc"))
+    assert emu.sleeps == [0.25]
+
+
+def test_latency_spares_the_control_endpoints(start_emulator):
+    """Stats and pages answer without the injected delay."""
+    emu = start_emulator(latency_ms=250)
+    emu.stats()
+    raw_request(emu.url, "GET", "/device")
+    assert emu.sleeps == []
+
+
+def test_throttled_call_is_retried_by_botocore_then_fails(start_emulator):
+    """Past --throttle-rps the answer is 429 TooManyRequestsException, which botocore retries."""
+    emu = start_emulator(throttle_rps=1)
+    oidc = emu.client("sso-oidc", THREE_ATTEMPTS)
+    register(oidc)  # spends the one token of the bucket; the fake clock stands still
+    with pytest.raises(ClientError) as exc:
+        register(oidc)
+    assert (error_code(exc), exc.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "TooManyRequestsException",
+        429,
+    )
+    assert (emu.calls("RegisterClient"), exc.value.response["ResponseMetadata"]["RetryAttempts"]) == (4, 2)
+
+
+def test_throttle_bucket_refills_with_time(start_emulator):
+    """After a second the bucket holds a token again."""
+    emu = start_emulator(throttle_rps=1)
+    oidc = emu.client("sso-oidc")
+    register(oidc)
+    emu.clock.advance(1)
+    assert register(oidc)["clientId"]
+
+
+def test_sts_throttling_uses_the_sts_code(start_emulator):
+    """STS throttles with its own code, Throttling."""
+    emu = start_emulator(throttle_rps=4)
+    login = device_login(emu)  # three calls; GetRoleCredentials takes the fourth token
+    creds = emu.client("sso").get_role_credentials(
+        accessToken=login["accessToken"], accountId="111111111111", roleName="Developer"
+    )
+    with pytest.raises(ClientError) as exc:
+        emu.sts_as(creds["roleCredentials"]).get_caller_identity()
+    assert error_code(exc) == "Throttling"
+
+
+def test_injected_500_is_retried_by_botocore(start_emulator):
+    """--fault-rate 1 with 500s only: botocore tries three times, then InternalServerException."""
+    emu = start_emulator(fault_rate=1.0, fault_drop_share=0.0)
+    with pytest.raises(ClientError) as exc:
+        register(emu.client("sso-oidc", THREE_ATTEMPTS))
+    assert (error_code(exc), exc.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "InternalServerException",
+        500,
+    )
+    assert emu.calls("RegisterClient") == 3
+
+
+def test_dropped_connection_is_retried_by_botocore(start_emulator):
+    """--fault-rate 1 with drops only: botocore retries, then ConnectionClosedError."""
+    emu = start_emulator(fault_rate=1.0, fault_drop_share=1.0)
+    with pytest.raises(ConnectionClosedError):
+        register(emu.client("sso-oidc", THREE_ATTEMPTS))
+    assert emu.calls("RegisterClient") == 3
+
+
+def test_botocore_retries_ride_out_random_faults(start_emulator):
+    """At a 30 % fault rate, retries get every call through; the emulator saw more calls."""
+    emu = start_emulator(fault_rate=0.3, seed=7)
+    oidc = emu.client("sso-oidc", Config(retries={"total_max_attempts": 10, "mode": "standard"}))
+    clients = [register(oidc) for _ in range(20)]
+    assert len({c["clientId"] for c in clients}) == 20
+    assert emu.calls("RegisterClient") > 20

@@ -1,0 +1,124 @@
+"""The browser pages and script hooks that approve or deny a device code."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.support import DEVICE_GRANT, START_URL, error_code, raw_request, register
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+def pending(emu):
+    oidc = emu.client("sso-oidc")
+    client = register(oidc)
+    device = oidc.start_device_authorization(
+        clientId=client["clientId"], clientSecret=client["clientSecret"], startUrl=START_URL
+    )
+
+    def poll():
+        return oidc.create_token(
+            clientId=client["clientId"],
+            clientSecret=client["clientSecret"],
+            grantType=DEVICE_GRANT,
+            deviceCode=device["deviceCode"],
+        )
+
+    return device, poll
+
+
+def test_verification_page_shows_the_code_and_both_buttons(emu, pending):
+    """verificationUriComplete opens a page with the user code, Allow and Deny."""
+    device, _ = pending
+    path = device["verificationUriComplete"].removeprefix(emu.url)
+    status, headers, page = raw_request(emu.url, "GET", path)
+    assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert device["userCode"].encode() in page
+    assert b'value="allow"' in page and b'value="deny"' in page
+
+
+def test_allow_button_approves_the_device_code(emu, pending):
+    """POST /device with decision=allow lets the next poll succeed."""
+    device, poll = pending
+    form = urlencode({"user_code": device["userCode"], "decision": "allow"}).encode()
+    status, _, page = raw_request(emu.url, "POST", "/device", form, FORM)
+    assert (status, b"Request approved" in page) == (200, True)
+    assert poll()["accessToken"]
+
+
+def test_deny_button_denies_the_device_code(emu, pending):
+    """POST /device with decision=deny makes the poll AccessDeniedException."""
+    device, poll = pending
+    form = urlencode({"user_code": device["userCode"], "decision": "deny"}).encode()
+    raw_request(emu.url, "POST", "/device", form, FORM)
+    with pytest.raises(ClientError) as exc:
+        poll()
+    assert error_code(exc) == "AccessDeniedException"
+
+
+def test_codes_are_accepted_in_lower_case(emu, pending):
+    """A user typing the code in lower case still approves it."""
+    device, poll = pending
+    form = urlencode({"user_code": device["userCode"].lower(), "decision": "allow"}).encode()
+    raw_request(emu.url, "POST", "/device", form, FORM)
+    assert poll()["accessToken"]
+
+
+def test_unknown_code_on_the_page_is_a_404_page(emu):
+    """A code nobody issued gets an explanatory 404 page."""
+    form = urlencode({"user_code": "BBBB-CCCC", "decision": "allow"}).encode()
+    status, _, page = raw_request(emu.url, "POST", "/device", form, FORM)
+    assert (status, b"Unknown user code" in page) == (404, True)
+
+
+def test_page_escapes_what_it_echoes(emu):
+    """A hostile user_code in the URL is shown as text, not markup."""
+    _, _, page = raw_request(emu.url, "GET", "/device?user_code=%3Cscript%3Ex%3C/script%3E")
+    assert b"<script>" not in page and b"&lt;script&gt;" in page
+
+
+def test_approve_hook_answers_the_new_status(emu, pending):
+    """POST /_emulator/approve answers the code and its status."""
+    device, _ = pending
+    body = json.dumps({"userCode": device["userCode"]}).encode()
+    status, _, answer = raw_request(emu.url, "POST", "/_emulator/approve", body)
+    assert (status, json.loads(answer)) == (
+        200,
+        {"userCode": device["userCode"], "status": "approved"},
+    )
+
+
+def test_approve_hook_refuses_a_second_decision(emu, pending):
+    """A code already approved cannot be decided again: 409."""
+    device, _ = pending
+    body = json.dumps({"userCode": device["userCode"]}).encode()
+    raw_request(emu.url, "POST", "/_emulator/approve", body)
+    status, _, _ = raw_request(emu.url, "POST", "/_emulator/deny", body)
+    assert status == 409
+
+
+def test_approve_hook_refuses_an_expired_code(emu, pending):
+    """A code past its lifetime cannot be approved: 400."""
+    device, _ = pending
+    emu.clock.advance(600)
+    body = json.dumps({"userCode": device["userCode"]}).encode()
+    status, _, answer = raw_request(emu.url, "POST", "/_emulator/approve", body)
+    assert (status, b"expired" in answer) == (400, True)
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b'{"userCode": 5}', b"[]", b'{"code": "X"}'])
+def test_approve_hook_rejects_a_bad_body(emu, body):
+    """The hook answers 400 with a usage message for anything but {"userCode": "..."}."""
+    status, _, answer = raw_request(emu.url, "POST", "/_emulator/approve", body)
+    assert (status, b"userCode" in answer) == (400, True)
+
+
+def test_index_page_points_at_the_hooks(emu):
+    """GET / is a small page naming /device and /_emulator/stats."""
+    status, _, page = raw_request(emu.url, "GET", "/")
+    assert status == 200 and b"/_emulator/stats" in page
