@@ -61,7 +61,7 @@ TASKS = {"test": test, "demo": demo}
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
         sys.exit(f"usage: python3 dev.py {{{'|'.join(TASKS)}}} [ARGS...]")
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         sys.exit("devcreds needs Python 3.11 or newer")
     _ensure_venv()
     TASKS[sys.argv[1]](sys.argv[2:])

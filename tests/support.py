@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -155,7 +156,7 @@ def find_aws_cli_v2() -> str | None:
     """The first ``aws`` that is the AWS CLI v2 (Debian's lives in /usr/bin)."""
     seen = []
     for candidate in ("/usr/bin/aws", shutil.which("aws")):
-        if candidate and candidate not in seen and os.path.exists(candidate):
+        if candidate and candidate not in seen and Path(candidate).exists():
             seen.append(candidate)
             version = subprocess.run(
                 [candidate, "--version"], capture_output=True, text=True, check=False

@@ -27,7 +27,7 @@ def _start(emu, **register_kwargs):
 
 
 def test_pending_device_code_answers_authorization_pending(emu):
-    """Until approval the answer is AuthorizationPendingException with error authorization_pending."""
+    """Until approval the answer is AuthorizationPendingException (error authorization_pending)."""
     _, poll = _start(emu)
     with pytest.raises(ClientError) as exc:
         poll()
@@ -41,7 +41,8 @@ def test_approved_device_code_gives_tokens(emu):
     approve(emu.url, device["userCode"])
     token = poll()
     assert (token["tokenType"], token["expiresIn"]) == ("Bearer", 3600)
-    assert token["accessToken"] and token["refreshToken"]
+    assert token["accessToken"]
+    assert token["refreshToken"]
 
 
 def test_auto_approve_grants_on_the_first_poll(start_emulator):

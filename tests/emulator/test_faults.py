@@ -37,7 +37,10 @@ def test_throttled_call_is_retried_by_botocore_then_fails(start_emulator):
         "TooManyRequestsException",
         429,
     )
-    assert (emu.calls("RegisterClient"), exc.value.response["ResponseMetadata"]["RetryAttempts"]) == (4, 2)
+    assert (
+        emu.calls("RegisterClient"),
+        exc.value.response["ResponseMetadata"]["RetryAttempts"],
+    ) == (4, 2)
 
 
 def test_throttle_bucket_refills_with_time(start_emulator):

@@ -17,7 +17,9 @@ CALLBACK = "http://127.0.0.1:54321/oauth/callback"
 
 
 def _challenge(verifier: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
 
 
 def _pkce_client(emu):
@@ -87,7 +89,8 @@ def test_code_with_the_right_verifier_gives_tokens(auto):
     client, verifier = _pkce_client(auto), _verifier()
     _, query = _callback(auto, _authorize_path(client["clientId"], verifier))
     token = _exchange(auto, client, query["code"], verifier)
-    assert token["accessToken"] and token["refreshToken"]
+    assert token["accessToken"]
+    assert token["refreshToken"]
     assert auto.stats()["grants"] == {"authorization_code": 1}
 
 
@@ -192,7 +195,8 @@ def test_consent_page_allow_returns_a_code(emu):
     client, verifier = _pkce_client(emu), _verifier()
     status, _, page = raw_request(emu.url, "GET", _authorize_path(client["clientId"], verifier))
     assert status == 200
-    assert b'value="allow"' in page and b'value="deny"' in page
+    assert b'value="allow"' in page
+    assert b'value="deny"' in page
     request_id = page.split(b'name="request_id" value="')[1].split(b'"')[0].decode()
     status, headers, _ = raw_request(
         emu.url,

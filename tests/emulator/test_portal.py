@@ -43,7 +43,9 @@ def test_credentials_ttl_is_honoured(start_emulator):
     assert creds["expiration"] == int((emu.clock.now + 900) * 1000)
 
 
-@pytest.mark.parametrize(("account", "role"), [("111111111111", "Admin"), ("999999999999", "Developer")])
+@pytest.mark.parametrize(
+    ("account", "role"), [("111111111111", "Admin"), ("999999999999", "Developer")]
+)
 def test_role_not_assigned_is_forbidden(emu, token, account, role):
     """A role or account the user is not assigned is 403 ForbiddenException, "No access"."""
     with pytest.raises(ClientError) as exc:
@@ -74,7 +76,9 @@ def test_expired_token_is_unauthorized(emu, token):
 
 def test_bearer_header_keeps_its_underscore(emu, token):
     """The token is read from x-amz-sso_bearer_token; a dashed name does not count."""
-    ok, _, _ = raw_request(emu.url, "GET", "/assignment/accounts", None, {"x-amz-sso_bearer_token": token})
+    ok, _, _ = raw_request(
+        emu.url, "GET", "/assignment/accounts", None, {"x-amz-sso_bearer_token": token}
+    )
     dashed, _, _ = raw_request(
         emu.url, "GET", "/assignment/accounts", None, {"x-amz-sso-bearer-token": token}
     )
@@ -108,7 +112,8 @@ def test_list_accounts_paginates_to_the_end(start_emulator):
     )
     ids = [a["accountId"] for page in pages for a in page["accountList"]]
     assert len(pages) == 5
-    assert len(set(ids)) == 45 and all(re.fullmatch(r"\d{12}", i) for i in ids)
+    assert len(set(ids)) == 45
+    assert all(re.fullmatch(r"\d{12}", i) for i in ids)
     assert pages[-1].get("nextToken") is None
 
 
@@ -123,14 +128,18 @@ def test_list_account_roles_paginates_to_the_end(start_emulator):
     """Seven roles in pages of three come back whole and in order."""
     emu = start_emulator(roles_per_account=7)
     token = device_login(emu)["accessToken"]
-    pages = emu.client("sso").get_paginator("list_account_roles").paginate(
-        accessToken=token, accountId="111111111111", PaginationConfig={"PageSize": 3}
+    pages = (
+        emu.client("sso")
+        .get_paginator("list_account_roles")
+        .paginate(accessToken=token, accountId="111111111111", PaginationConfig={"PageSize": 3})
     )
     names = [r["roleName"] for page in pages for r in page["roleList"]]
     assert names == ["Developer", "ReadOnly", "Role03", "Role04", "Role05", "Role06", "Role07"]
 
 
-@pytest.mark.parametrize("query", ["max_result=0", "max_result=101", "max_result=ten", "next_token=bm9wZQ"])
+@pytest.mark.parametrize(
+    "query", ["max_result=0", "max_result=101", "max_result=ten", "next_token=bm9wZQ"]
+)
 def test_bad_paging_parameters_are_invalid_request(emu, token, query):
     """Out-of-range max_result or a forged next_token is 400 InvalidRequestException."""
     status, headers, _ = raw_request(
@@ -181,7 +190,9 @@ def test_logout_invalidates_the_token(emu, token):
 
 def test_logout_answers_an_empty_200(emu, token):
     """Logout's success is HTTP 200 with no body."""
-    status, _, body = raw_request(emu.url, "POST", "/logout", b"", {"x-amz-sso_bearer_token": token})
+    status, _, body = raw_request(
+        emu.url, "POST", "/logout", b"", {"x-amz-sso_bearer_token": token}
+    )
     assert (status, body) == (200, b"")
 
 

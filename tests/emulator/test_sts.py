@@ -27,7 +27,8 @@ def test_caller_identity_of_sso_role_credentials(emu, creds):
         "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Developer_"
     )
     assert identity["Arn"].endswith("/developer")
-    assert identity["UserId"].startswith("AROA") and identity["UserId"].endswith(":developer")
+    assert identity["UserId"].startswith("AROA")
+    assert identity["UserId"].endswith(":developer")
 
 
 def test_assume_role_returns_credentials_for_the_target_account(emu, creds):
@@ -104,7 +105,10 @@ def test_expired_credentials_are_expired_token(emu, creds):
 def _signed_form(creds, **form):
     headers = {
         "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-        "Authorization": f"AWS4-HMAC-SHA256 Credential={creds['accessKeyId']}/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0",
+        "Authorization": (
+            f"AWS4-HMAC-SHA256 Credential={creds['accessKeyId']}/20260101/us-east-1/sts/"
+            "aws4_request, SignedHeaders=host, Signature=0"
+        ),
         "X-Amz-Security-Token": creds["sessionToken"],
     }
     return urlencode({"Version": "2011-06-15", **form}).encode(), headers
@@ -116,8 +120,16 @@ def _signed_form(creds, **form):
         {"RoleArn": "arn:aws:iam::222222222222:user/Deploy", "RoleSessionName": "s1"},
         {"RoleArn": "arn:aws:iam::222222222222:role/Deploy", "RoleSessionName": "a"},
         {"RoleArn": "arn:aws:iam::222222222222:role/Deploy", "RoleSessionName": "bad name"},
-        {"RoleArn": "arn:aws:iam::222222222222:role/Deploy", "RoleSessionName": "s1", "DurationSeconds": "899"},
-        {"RoleArn": "arn:aws:iam::222222222222:role/Deploy", "RoleSessionName": "s1", "DurationSeconds": "43201"},
+        {
+            "RoleArn": "arn:aws:iam::222222222222:role/Deploy",
+            "RoleSessionName": "s1",
+            "DurationSeconds": "899",
+        },
+        {
+            "RoleArn": "arn:aws:iam::222222222222:role/Deploy",
+            "RoleSessionName": "s1",
+            "DurationSeconds": "43201",
+        },
         {"RoleSessionName": "s1"},
     ],
 )
@@ -126,7 +138,8 @@ def test_invalid_assume_role_parameters_are_validation_errors(emu, creds, form):
     body, headers = _signed_form(creds, Action="AssumeRole", **form)
     status, answer_headers, answer = raw_request(emu.url, "POST", "/", body, headers)
     assert (status, answer_headers["Content-Type"]) == (400, "text/xml")
-    assert b"<Code>ValidationError</Code>" in answer and b"<Type>Sender</Type>" in answer
+    assert b"<Code>ValidationError</Code>" in answer
+    assert b"<Type>Sender</Type>" in answer
 
 
 def test_unknown_action_is_invalid_action(emu, creds):
@@ -139,7 +152,10 @@ def test_unknown_action_is_invalid_action(emu, creds):
 def test_unsigned_request_is_missing_authentication_token(emu):
     """A request without credentials is MissingAuthenticationToken."""
     status, _, answer = raw_request(
-        emu.url, "POST", "/", b"Action=GetCallerIdentity&Version=2011-06-15",
+        emu.url,
+        "POST",
+        "/",
+        b"Action=GetCallerIdentity&Version=2011-06-15",
         {"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert (status, b"<Code>MissingAuthenticationToken</Code>" in answer) == (403, True)

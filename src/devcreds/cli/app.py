@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-import click
 import typer
 
 from devcreds import __version__
@@ -47,18 +46,16 @@ app.command("demo")(demo.demo)
 
 
 def run(argv: list[str]) -> int:
-    """Run the CLI on ``argv``; every expected failure becomes one message and an exit code."""
+    """Run the CLI on ``argv``; every expected failure becomes one message and an exit code.
+
+    Typer handles its own usage errors (exit 2) and Ctrl-C in standalone mode;
+    ours arrive here as ``DevcredsError``.
+    """
     try:
-        result = app(args=argv, prog_name="devcreds", standalone_mode=False)
+        app(args=argv, prog_name="devcreds")
     except DevcredsError as exc:
         render.error(exc)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        render.stderr.print("aborted")
-        return 130
-    return result if isinstance(result, int) else 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0

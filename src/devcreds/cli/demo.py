@@ -68,7 +68,7 @@ def _walk_through(url: str) -> None:
     )
 
     table = Table("account", "name", "roles")
-    accounts: list[dict[str, Any]] = []
+    accounts: list[Any] = []
     for page in portal.get_paginator("list_accounts").paginate(accessToken=token["accessToken"]):
         accounts.extend(page["accountList"])
     for account in accounts:

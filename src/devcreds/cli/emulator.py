@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import signal
-import sys
 import threading
 from types import FrameType
 from typing import Annotated
@@ -69,6 +68,7 @@ def emulator(
             f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}",
             hint="devcreds emulator --port 0 (picks a free port)",
         ) from None
+    stop = _stop_on_signals()  # before the first line: a script may signal right after it
     # The contract: the first stdout line says where we are, for scripts to read.
     print(f"listening on {server.url}", flush=True)
     if not _is_loopback(host):
@@ -77,7 +77,7 @@ def emulator(
         f"point AWS clients here: export AWS_ENDPOINT_URL={server.url}\n"
         f"approve device codes at {server.url}/device; Ctrl-C stops"
     )
-    _serve_until_signalled(server)
+    _serve_until(server, stop)
 
 
 def _is_loopback(host: str) -> bool:
@@ -87,7 +87,7 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def _serve_until_signalled(server: EmulatorServer) -> None:
+def _stop_on_signals() -> threading.Event:
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -95,6 +95,10 @@ def _serve_until_signalled(server: EmulatorServer) -> None:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stop)
+    return stop
+
+
+def _serve_until(server: EmulatorServer, stop: threading.Event) -> None:
     thread = threading.Thread(target=server.serve_forever, name="emulator", daemon=True)
     thread.start()
     while not stop.wait(1.0):  # a timed wait, so Windows delivers Ctrl-C too
@@ -102,4 +106,3 @@ def _serve_until_signalled(server: EmulatorServer) -> None:
     server.shutdown()
     server.server_close()
     render.stderr.print("stopped")
-    sys.stdout.flush()

@@ -150,9 +150,7 @@ class Emulator:
                 return json_response({"message": 'Send {"userCode": "XXXX-XXXX"}.'}, 400)
             try:
                 with self.state.lock:
-                    status = oidc.decide_device(
-                        self.state, user_code, decisions[request.path]
-                    )
+                    status = oidc.decide_device(self.state, user_code, decisions[request.path])
             except oidc.DecisionError as exc:
                 return json_response({"message": str(exc)}, exc.status)
             return json_response({"userCode": user_code.strip().upper(), "status": status})

@@ -214,9 +214,7 @@ def _device_grant(state: State, client: Registration, payload: dict[str, Any]) -
     return _tokens(state, _sign_in(state, client.client_id, client.scopes))
 
 
-def _auth_code_grant(
-    state: State, client: Registration, payload: dict[str, Any]
-) -> dict[str, Any]:
+def _auth_code_grant(state: State, client: Registration, payload: dict[str, Any]) -> dict[str, Any]:
     code = state.auth_codes.get(_required(payload, "code"))
     redirect_uri = _required(payload, "redirectUri")
     verifier = _required(payload, "codeVerifier")

@@ -71,7 +71,7 @@ def index() -> str:
     body = (
         "<h1>devcreds IAM Identity Center emulator</h1>"
         "<p>Point AWS clients here with <code>AWS_ENDPOINT_URL</code>. It serves SSO OIDC, "
-        "the SSO portal and STS; <a href=\"/device\">/device</a> approves a device code; "
+        'the SSO portal and STS; <a href="/device">/device</a> approves a device code; '
         '<a href="/_emulator/stats">/_emulator/stats</a> counts calls.</p>'
     )
     return _page("Emulator", body)

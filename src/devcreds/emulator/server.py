@@ -37,7 +37,7 @@ class EmulatorServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), self.server_address[1]
         shown = f"[{host}]" if self.address_family == socket.AF_INET6 else host
         return f"http://{shown}:{port}"
 
@@ -47,12 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "devcreds-emulator"
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_GET(self) -> None:
         self._dispatch()
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET  # noqa: N815
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: request lines would carry codes and tokens in query strings
 
     def _dispatch(self) -> None:
@@ -93,9 +93,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def running(emulator: Emulator, host: str | None = None, port: int | None = None) -> Iterator[
-    EmulatorServer
-]:
+def running(
+    emulator: Emulator, host: str | None = None, port: int | None = None
+) -> Iterator[EmulatorServer]:
     """Serve ``emulator`` on a background thread for the duration of the ``with`` block."""
     server = EmulatorServer(
         emulator,
@@ -112,4 +112,3 @@ def running(emulator: Emulator, host: str | None = None, port: int | None = None
         server.shutdown()
         server.server_close()
         thread.join()
-

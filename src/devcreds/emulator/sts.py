@@ -36,7 +36,9 @@ def handle(state: State, request: Request) -> Response:
             f"<Account>{caller.account_id}</Account>"
         )
         return _xml("GetCallerIdentity", result)
-    raise StsError("InvalidAction", 400, f"Could not find operation {action} for version 2011-06-15")
+    raise StsError(
+        "InvalidAction", 400, f"Could not find operation {action} for version 2011-06-15"
+    )
 
 
 def _caller(state: State, request: Request, form: dict[str, str]) -> IssuedCredentials:
@@ -67,9 +69,7 @@ def _assume_role(state: State, request: Request, form: dict[str, str]) -> Respon
         raise _validation(f"{role_arn!r} is not a valid role ARN (roleArn).")
     session_name = form.get("RoleSessionName", "")
     if not _SESSION_NAME.match(session_name):
-        raise _validation(
-            "roleSessionName must be 2-64 characters of letters, digits and +=,.@_-."
-        )
+        raise _validation("roleSessionName must be 2-64 characters of letters, digits and +=,.@_-.")
     external_id = form.get("ExternalId")
     if external_id is not None and not _EXTERNAL_ID.match(external_id):
         raise _validation("externalId must be 2-1224 characters of letters, digits and +=,.@:/-.")

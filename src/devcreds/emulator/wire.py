@@ -163,4 +163,3 @@ class StsError(ServiceError):
         return Response(
             self.status, body.encode(), {"Content-Type": "text/xml", "x-amzn-RequestId": rid}
         )
-
