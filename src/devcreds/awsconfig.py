@@ -1,0 +1,182 @@
+"""Read the AWS config file the way botocore does, with the standard library only.
+
+``export`` reads this on every call, so no botocore here. Parsing follows
+botocore's ``raw_config_parse``: ``RawConfigParser`` (inline ``#`` text stays
+in the value, duplicate keys are an error), ``[profile NAME]`` and
+``[default]`` sections, ``[sso-session NAME]`` sections. The SSO checks follow
+botocore's ``SSOProvider``: the four keys are required, and a key set in both
+the profile and its sso-session must agree.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from devcreds.errors import FileError, UsageError
+
+
+@dataclass(frozen=True)
+class AwsConfig:
+    path: Path
+    profiles: Mapping[str, Mapping[str, str]]
+    sso_sessions: Mapping[str, Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class SsoSession:
+    """What one login is for: an ``[sso-session]``, or a legacy profile's start URL."""
+
+    name: str | None  # None for a legacy profile that has sso_start_url itself
+    start_url: str
+    region: str
+    scopes: tuple[str, ...] | None  # sso_registration_scopes, as configured
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else self.start_url
+
+    @property
+    def token_key(self) -> str:
+        """The AWS CLI's token cache key: sha1 of the session name, or of the start URL."""
+        return hashlib.sha1(self.label.encode()).hexdigest()  # noqa: S324 - a file name, as the AWS CLI does
+
+
+@dataclass(frozen=True)
+class SsoProfile:
+    name: str
+    session: SsoSession
+    account_id: str
+    role_name: str
+    region: str | None
+
+
+def load(path: Path) -> AwsConfig:
+    """Parse the config file; a missing file is an empty config."""
+    parser = configparser.RawConfigParser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return AwsConfig(path, {}, {})
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileError(
+            f"cannot read AWS config file {path}: {_reason(exc)}",
+            hint=f"check the file's permissions and encoding (UTF-8): ls -l {path}",
+        ) from None
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as exc:
+        first_line = str(exc).splitlines()[0]
+        raise UsageError(
+            f"cannot parse AWS config file {path}: {first_line}",
+            hint=f"fix the file by hand; botocore and the AWS CLI reject it too: {path}",
+        ) from None
+    profiles: dict[str, dict[str, str]] = {}
+    sessions: dict[str, dict[str, str]] = {}
+    for section in parser.sections():
+        values = dict(parser.items(section))
+        if section == "default":
+            profiles.setdefault("default", values)
+        elif section.startswith("profile "):
+            profiles[_unquote(section[len("profile ") :])] = values
+        elif section.startswith("sso-session "):
+            sessions[_unquote(section[len("sso-session ") :])] = values
+    return AwsConfig(path, profiles, sessions)
+
+
+def _unquote(name: str) -> str:
+    name = name.strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        return name[1:-1]
+    return name
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def sso_session(config: AwsConfig, name: str) -> SsoSession:
+    values = config.sso_sessions.get(name)
+    if values is None:
+        raise UsageError(
+            f"no [sso-session {name}] in {config.path}",
+            hint=f"devcreds configure sso --sso-session {name} --start-url URL --sso-region REGION",
+        )
+    missing = [key for key in ("sso_start_url", "sso_region") if not values.get(key)]
+    if missing:
+        raise UsageError(
+            f"[sso-session {name}] in {config.path} lacks {', '.join(missing)}",
+            hint=f"devcreds configure sso --sso-session {name} --start-url URL --sso-region REGION",
+        )
+    return SsoSession(name, values["sso_start_url"], values["sso_region"], _scopes(values))
+
+
+def _scopes(values: Mapping[str, str]) -> tuple[str, ...] | None:
+    raw = values.get("sso_registration_scopes")
+    if raw is None:
+        return None
+    return tuple(scope.strip() for scope in raw.split(",") if scope.strip())
+
+
+def profile_session(config: AwsConfig, name: str) -> SsoSession:
+    """The SSO session a profile logs in with (it need not have an account and role)."""
+    values = _profile_values(config, name)
+    if "sso_session" in values:
+        session = sso_session(config, values["sso_session"])
+        for key, value in (("sso_start_url", session.start_url), ("sso_region", session.region)):
+            if key in values and values[key] != value:
+                raise UsageError(
+                    f"profile {name} and [sso-session {session.name}] disagree on {key}",
+                    hint=f"remove {key} from [profile {name}] in {config.path}",
+                )
+        return session
+    if values.get("sso_start_url") and values.get("sso_region"):
+        return SsoSession(None, values["sso_start_url"], values["sso_region"], _scopes(values))
+    raise UsageError(
+        f"profile {name} is not an IAM Identity Center (SSO) profile",
+        hint=f"devcreds configure sso --profile {name}",
+    )
+
+
+def sso_profile(config: AwsConfig, name: str) -> SsoProfile:
+    """A profile that yields role credentials: session, account and role all set."""
+    session = profile_session(config, name)
+    values = _profile_values(config, name)
+    missing = [key for key in ("sso_account_id", "sso_role_name") if not values.get(key)]
+    if missing:
+        raise UsageError(
+            f"profile {name} lacks {' and '.join(missing)}",
+            hint=f"devcreds configure sso --profile {name} (it offers the roles you can use)",
+        )
+    return SsoProfile(
+        name=name,
+        session=session,
+        account_id=values["sso_account_id"],
+        role_name=values["sso_role_name"],
+        region=values.get("region") or None,
+    )
+
+
+def _profile_values(config: AwsConfig, name: str) -> Mapping[str, str]:
+    values = config.profiles.get(name)
+    if values is None:
+        known = ", ".join(sorted(config.profiles)) or "none"
+        raise UsageError(
+            f"profile {name} is not in {config.path} (profiles: {known})",
+            hint=f"devcreds configure sso --profile {name}",
+        )
+    return values
+
+
+def sso_profiles(config: AwsConfig) -> list[SsoProfile]:
+    """Every profile that is a complete SSO profile; broken ones are skipped."""
+    found = []
+    for name in config.profiles:
+        try:
+            found.append(sso_profile(config, name))
+        except UsageError:
+            continue
+    return found

@@ -1,0 +1,127 @@
+"""Profile → credentials: cached role credentials, else a valid token (renewed with its
+refresh token when it is close to expiry), then GetRoleCredentials.
+
+Renewal happens under a lock per SSO session; whoever waited re-reads the
+cache afterwards and uses what the first process fetched. Nothing here is
+interactive: when only a login can help, ``LoginRequired`` says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devcreds import cache
+from devcreds.awsconfig import SsoProfile, SsoSession
+from devcreds.cache import RoleCredentials, Token
+from devcreds.errors import LoginRequired, NetworkError
+from devcreds.paths import Paths
+from devcreds.sso.clients import ClientFactory, Refused
+from devcreds.sso.oidc import Oidc, TokenGrant
+from devcreds.sso.portal import Portal
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+# Answers to a refresh that mean the refresh token is dead: only a login helps.
+_DEAD_REFRESH = {
+    "InvalidGrantException",
+    "InvalidClientException",
+    "ExpiredTokenException",
+    "AccessDeniedException",
+    "UnauthorizedClientException",
+}
+
+
+def login_hint(session: SsoSession, profile: str | None = None) -> str:
+    if profile:
+        return f"devcreds login --profile {profile}"
+    if session.name:
+        return f"devcreds login --sso-session {session.name}"
+    return "devcreds login --profile PROFILE"
+
+
+@dataclass
+class Resolver:
+    paths: Paths
+    clients: ClientFactory
+    clock: Clock
+
+    def role_credentials(self, profile: SsoProfile) -> RoleCredentials:
+        """Credentials with more than 15 minutes left, fetching them only when needed."""
+        cached = cache.load_role_credentials(self.paths, profile)
+        if cached is not None and cached.fresh(self.clock()):
+            return cached
+        with cache.session_lock(self.paths, profile.session):
+            cached = cache.load_role_credentials(self.paths, profile)
+            if cached is not None and cached.fresh(self.clock()):
+                return cached  # another process fetched them while we waited
+            hint = login_hint(profile.session, profile.name)
+            token = self._valid_token(profile.session, hint)
+            portal = Portal(self.clients.client("sso", profile.session.region), hint)
+            fetched = portal.role_credentials(
+                token.access_token, profile.account_id, profile.role_name
+            )
+            cache.save_role_credentials(self.paths, profile, fetched)
+            return fetched
+
+    def access_token(self, session: SsoSession, hint: str) -> Token:
+        """A token that works for at least a while, renewed if it is close to expiry."""
+        token = self._cached_token(session)
+        if token is not None and token.fresh(self.clock()):
+            return token
+        with cache.session_lock(self.paths, session):
+            return self._valid_token(session, hint)
+
+    def _cached_token(self, session: SsoSession) -> Token | None:
+        token = cache.load_token(self.paths, session)
+        if token is not None and token.start_url != session.start_url:
+            log.debug("token cache of %s is for another start URL; ignoring it", session.label)
+            return None
+        return token
+
+    def _valid_token(self, session: SsoSession, hint: str) -> Token:
+        """Call with the session lock held."""
+        now = self.clock()
+        token = self._cached_token(session)
+        if token is None:
+            raise LoginRequired(f"not logged in to {session.label}", hint=hint)
+        if token.fresh(now):
+            return token
+        if token.refreshable(now):
+            try:
+                return self._refresh(session, token)
+            except Refused as exc:
+                if exc.code not in _DEAD_REFRESH:
+                    raise exc.as_error(hint=hint) from None
+                log.debug("refresh of %s refused (%s)", session.label, exc.code)
+            except NetworkError:
+                if token.expires_at > now:  # botocore's rule: keep a live token if renewal fails
+                    return token
+                raise
+        if token.expires_at > now:
+            return token
+        raise LoginRequired(f"the SSO session for {session.label} has expired", hint=hint)
+
+    def _refresh(self, session: SsoSession, token: Token) -> Token:
+        oidc = Oidc(self.clients.client("sso-oidc", session.region))
+        grant: TokenGrant = oidc.refresh(
+            token.client_id or "", token.client_secret or "", token.refresh_token or ""
+        )  # refreshable() checked all three
+        renewed = Token(
+            start_url=token.start_url,
+            region=token.region,
+            access_token=grant.access_token,
+            expires_at=self.clock() + dt.timedelta(seconds=grant.expires_in),
+            client_id=token.client_id,
+            client_secret=token.client_secret,
+            registration_expires_at=token.registration_expires_at,
+            # Rotated: the old refresh token no longer works. No new one, no further renewal.
+            refresh_token=grant.refresh_token,
+        )
+        cache.save_token(self.paths, session, renewed)
+        log.debug("renewed the SSO token of %s with its refresh token", session.label)
+        return renewed

@@ -1,0 +1,47 @@
+"""Where devcreds and the AWS tools keep their files.
+
+Built once from the environment by the CLI (or from explicit values by a
+test) and passed down; nothing below reads ``os.environ`` for a path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Paths:
+    home: Path
+    config_file: Path
+    credentials_file: Path
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Paths:
+        """The AWS CLI's rules: ``AWS_CONFIG_FILE``, ``AWS_SHARED_CREDENTIALS_FILE``, ``~``."""
+        home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
+        config = environ.get("AWS_CONFIG_FILE")
+        credentials = environ.get("AWS_SHARED_CREDENTIALS_FILE")
+        return cls(
+            home=home,
+            config_file=Path(config).expanduser() if config else home / ".aws" / "config",
+            credentials_file=(
+                Path(credentials).expanduser() if credentials else home / ".aws" / "credentials"
+            ),
+        )
+
+    @property
+    def sso_cache(self) -> Path:
+        """Tokens and client registrations, shared with the AWS CLI and botocore."""
+        return self.home / ".aws" / "sso" / "cache"
+
+    @property
+    def cli_cache(self) -> Path:
+        """Role credentials, shared with the AWS CLI v2."""
+        return self.home / ".aws" / "cli" / "cache"
+
+    @property
+    def state(self) -> Path:
+        """devcreds' own files: locks and the record of what was written where."""
+        return self.home / ".aws" / "devcreds"
