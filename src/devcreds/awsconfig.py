@@ -24,6 +24,7 @@ class AwsConfig:
     path: Path
     profiles: Mapping[str, Mapping[str, str]]
     sso_sessions: Mapping[str, Mapping[str, str]]
+    sections: tuple[str, ...] = ()  # as written, e.g. "profile dev"
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def load(path: Path) -> AwsConfig:
             profiles[_unquote(section[len("profile ") :])] = values
         elif section.startswith("sso-session "):
             sessions[_unquote(section[len("sso-session ") :])] = values
-    return AwsConfig(path, profiles, sessions)
+    return AwsConfig(path, profiles, sessions, tuple(parser.sections()))
 
 
 def _unquote(name: str) -> str:

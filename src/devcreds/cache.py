@@ -16,9 +16,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
-import stat
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +23,7 @@ from typing import Any
 
 from devcreds.awsconfig import SsoProfile, SsoSession
 from devcreds.errors import FileError
+from devcreds.files import atomic_write, private_dir
 from devcreds.paths import Paths
 
 log = logging.getLogger(__name__)
@@ -259,29 +257,12 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     """Replace ``path`` atomically with ``data``; the file is 0600 in a 0700 folder."""
     try:
         private_dir(path.parent)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            Path(temporary).replace(path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                Path(temporary).unlink()
-            raise
+        atomic_write(path, json.dumps(data).encode(), mode=0o600)
     except OSError as exc:
         raise FileError(
             f"cannot write cache file {path}: {exc.strerror or exc}",
             hint=f"check the permissions of {path.parent}",
         ) from None
-
-
-def private_dir(path: Path) -> None:
-    """Create ``path`` (and missing parents) as 0700; tighten it if others can read it."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
-        path.chmod(0o700)
 
 
 def remove(path: Path) -> bool:

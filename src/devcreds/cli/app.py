@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from devcreds import __version__
-from devcreds.cli import demo, emulator, render
+from devcreds.cli import configure, demo, emulator, export, login, logout, render, roles, status
 from devcreds.errors import DevcredsError
 
 app = typer.Typer(
@@ -41,6 +41,12 @@ def _main(
         logging.basicConfig(level=logging.DEBUG, format="debug: %(name)s: %(message)s")
 
 
+app.add_typer(configure.app, name="configure")
+app.command("login")(login.login)
+app.command("logout")(logout.logout)
+app.command("export")(export.export)
+app.command("roles")(roles.roles)
+app.command("status")(status.status)
 app.command("emulator")(emulator.emulator)
 app.command("demo")(demo.demo)
 

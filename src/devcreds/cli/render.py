@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 from rich.console import Console
 from rich.markup import escape
 
@@ -16,3 +19,8 @@ def error(exc: DevcredsError) -> None:
     stderr.print(f"[bold red]error:[/] {escape(exc.message)}")
     if exc.hint:
         stderr.print(f"[bold]hint:[/] {escape(exc.hint)}")
+
+
+def json_out(data: object) -> None:
+    """Plain JSON on stdout, whatever the terminal: scripts read this."""
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")

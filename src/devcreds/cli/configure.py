@@ -1,0 +1,144 @@
+"""``devcreds configure sso``: write an [sso-session] and a [profile] into the AWS config file,
+changing nothing else in it."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import typer
+from rich.prompt import IntPrompt
+from rich.table import Table
+
+from devcreds import awsconfig, inifile
+from devcreds.cli import render
+from devcreds.cli.context import Context
+from devcreds.cli.login import logging_in_if_needed
+from devcreds.credentials import login_hint
+from devcreds.errors import UsageError
+from devcreds.sso.portal import Portal
+
+app = typer.Typer(help="Write AWS config file sections.", no_args_is_help=True)
+
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")
+_NAME = re.compile(r"^[A-Za-z0-9_.@+-]+$")
+
+
+@app.command("sso")
+def configure_sso(
+    profile: Annotated[str, typer.Option("--profile", help="Profile to write.")],
+    sso_session: Annotated[str, typer.Option("--sso-session", help="[sso-session] to write.")],
+    start_url: Annotated[str, typer.Option("--start-url", help="The AWS access portal URL.")],
+    sso_region: Annotated[str, typer.Option("--sso-region", help="Region of IAM Identity Center.")],
+    account_id: Annotated[str | None, typer.Option("--account-id")] = None,
+    role_name: Annotated[str | None, typer.Option("--role-name")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="Default region for the profile's API calls.")
+    ] = None,
+    scopes: Annotated[
+        str,
+        typer.Option(
+            "--scopes", help="sso_registration_scopes; keep sso:account:access to renew silently."
+        ),
+    ] = "sso:account:access",
+) -> None:
+    """Configure an SSO profile; without --account-id/--role-name, log in and pick a role."""
+    _validate(profile, sso_session, start_url, sso_region, account_id, role_name, region)
+    ctx = Context.from_process(profile)
+    path = ctx.paths.config_file
+    session_values = {"sso_start_url": start_url, "sso_region": sso_region}
+    if scopes:
+        session_values["sso_registration_scopes"] = scopes
+    changes = {f"sso-session {sso_session}": session_values}
+    if account_id is None or role_name is None:
+        if not ctx.interactive:
+            raise UsageError(
+                "--account-id and --role-name are needed when not on a terminal",
+                hint=f"devcreds roles --sso-session {sso_session} --json (after devcreds login)",
+            )
+        inifile.update(path, changes)  # the session must exist to log in with it
+        account_id, role_name = _pick_role(Context.from_process(profile), sso_session)
+    profile_values = {
+        "sso_session": sso_session,
+        "sso_account_id": account_id,
+        "sso_role_name": role_name,
+    }
+    if region:
+        profile_values["region"] = region
+    # The AWS CLI writes the default profile as [default], unless [profile default] exists.
+    section = f"profile {profile}"
+    if profile == "default" and section not in ctx.config.sections:
+        section = "default"
+    changes[section] = profile_values
+    changed = inifile.update(path, changes)
+    verb = "Wrote" if changed else "Already in"
+    render.stderr.print(
+        f"{verb} {path}: [{section}] and [sso-session {sso_session}]."
+        f"\nNext: devcreds login --profile {profile}",
+        markup=False,
+    )
+
+
+def _validate(
+    profile: str,
+    sso_session: str,
+    start_url: str,
+    sso_region: str,
+    account_id: str | None,
+    role_name: str | None,
+    region: str | None,
+) -> None:
+    checks = [
+        (_NAME.match(profile), "--profile", "letters, digits and . _ @ + -"),
+        (_NAME.match(sso_session), "--sso-session", "letters, digits and . _ @ + -"),
+        (
+            urlsplit(start_url).scheme == "https" and urlsplit(start_url).hostname,
+            "--start-url",
+            "an https URL such as https://d-0123456789.awsapps.com/start",
+        ),
+        (_REGION.match(sso_region), "--sso-region", "a region such as us-east-1"),
+        (account_id is None or _ACCOUNT.match(account_id), "--account-id", "12 digits"),
+        (
+            role_name is None or _ROLE.match(role_name),
+            "--role-name",
+            "a role name such as ReadOnly",
+        ),
+        (region is None or _REGION.match(region), "--region", "a region such as eu-west-1"),
+    ]
+    for ok, option, expected in checks:
+        if not ok:
+            raise UsageError(
+                f"invalid {option}: expected {expected}", hint="devcreds configure sso --help"
+            )
+
+
+def _pick_role(ctx: Context, sso_session: str) -> tuple[str, str]:
+    session = awsconfig.sso_session(ctx.config, sso_session)
+    hint = login_hint(session)
+
+    def listing() -> list[tuple[str, str, str]]:
+        token = ctx.resolver.access_token(session, hint).access_token
+        portal = Portal(ctx.clients.client("sso", session.region), hint)
+        return [
+            (account.account_id, account.name, role)
+            for account in portal.accounts(token)
+            for role in portal.roles(token, account.account_id)
+        ]
+
+    choices = logging_in_if_needed(ctx, session, None, listing)
+    if not choices:
+        raise UsageError(
+            f"{session.start_url} gives you no roles", hint="ask your AWS administrator"
+        )
+    table = Table("#", "account", "name", "role")
+    for number, (account_id, name, role) in enumerate(choices, 1):
+        table.add_row(str(number), account_id, name, role)
+    render.stderr.print(table)
+    picked = IntPrompt.ask(
+        "Role", console=render.stderr, choices=[str(n) for n in range(1, len(choices) + 1)]
+    )
+    account_id, _, role = choices[picked - 1]
+    return account_id, role

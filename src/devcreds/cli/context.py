@@ -1,0 +1,69 @@
+"""What every command needs, built once from the process environment.
+
+This and ``paths.py`` are the only places that read ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from devcreds import awsconfig
+from devcreds.awsconfig import AwsConfig, SsoSession
+from devcreds.credentials import Resolver
+from devcreds.paths import Paths
+from devcreds.sso.clients import ClientFactory
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Context:
+    environ: Mapping[str, str]
+    explicit_profile: str | None = None
+    clock: Callable[[], dt.datetime] = utc_now
+    sleep: Callable[[float], None] = time.sleep
+    paths: Paths = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.paths = Paths.from_environ(self.environ)
+
+    @classmethod
+    def from_process(cls, profile: str | None) -> Context:
+        return cls(os.environ, profile)
+
+    @property
+    def profile(self) -> str:
+        """--profile, else AWS_PROFILE, else default: the AWS CLI's order."""
+        return self.explicit_profile or self.environ.get("AWS_PROFILE") or "default"
+
+    @cached_property
+    def config(self) -> AwsConfig:
+        return awsconfig.load(self.paths.config_file)
+
+    @cached_property
+    def clients(self) -> ClientFactory:
+        # botocore reads [services] endpoint settings from the profile, if it exists.
+        return ClientFactory(self.profile if self.profile in self.config.profiles else "default")
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.paths, self.clients, self.clock)
+
+    def session(self, sso_session: str | None) -> SsoSession:
+        """--sso-session if given, else the session of the profile."""
+        if sso_session:
+            return awsconfig.sso_session(self.config, sso_session)
+        return awsconfig.profile_session(self.config, self.profile)
+
+    @property
+    def interactive(self) -> bool:
+        """A person is at the keyboard: both ends of the conversation are terminals."""
+        return sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()

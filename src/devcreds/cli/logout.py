@@ -1,0 +1,81 @@
+"""``devcreds logout``: end the portal session and delete cached tokens and role credentials,
+as ``aws sso logout`` does."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from devcreds import awsconfig, cache
+from devcreds.awsconfig import SsoSession
+from devcreds.cli import render
+from devcreds.cli.context import Context
+from devcreds.cli.options import Profile, SsoSessionName
+from devcreds.errors import DevcredsError, UsageError
+from devcreds.sso.portal import Portal
+
+
+def logout(
+    profile: Profile = None,
+    sso_session: SsoSessionName = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Log out of every session, like aws sso logout.")
+    ] = False,
+) -> None:
+    """Log out: the token stops working and cached credentials are deleted."""
+    if sum(map(bool, (profile, sso_session, everything))) > 1:
+        raise UsageError(
+            "give one of --profile, --sso-session and --all", hint="devcreds logout --help"
+        )
+    ctx = Context.from_process(profile)
+    if everything:
+        _logout_everything(ctx)
+        return
+    session = ctx.session(sso_session)
+    _end_portal_session(ctx, session)
+    removed = 0
+    for sso_profile in awsconfig.sso_profiles(ctx.config):
+        if sso_profile.session == session:
+            removed += cache.remove(cache.role_credentials_path(ctx.paths, sso_profile))
+    render.stderr.print(
+        f"Logged out of {session.label}; deleted its token and {removed} cached credential set(s)."
+    )
+
+
+def _end_portal_session(ctx: Context, session: SsoSession) -> None:
+    token = cache.load_token(ctx.paths, session)
+    if token is not None:
+        _portal_logout(ctx, token.region or session.region, token.access_token, session.label)
+    cache.remove(cache.token_path(ctx.paths, session))
+
+
+def _portal_logout(ctx: Context, region: str, access_token: str, label: str) -> None:
+    portal = Portal(ctx.clients.client("sso", region), login_hint="devcreds login")
+    try:
+        portal.logout(access_token)
+    except DevcredsError as exc:
+        # The local logout still happens; the server session ends with its own expiry.
+        render.stderr.print(
+            f"warning: could not end the session of {label} on the server: {exc.message}"
+        )
+
+
+def _logout_everything(ctx: Context) -> None:
+    """Every token file in the SSO cache, every SSO role-credential file in the CLI cache."""
+    tokens = creds = 0
+    for path in sorted(ctx.paths.sso_cache.glob("*.json")):
+        data = cache.read_json(path)
+        token = cache.Token.from_json(data) if data else None
+        if token is None or not token.start_url:
+            continue  # a client registration, or something that is not ours to judge
+        if token.region:
+            _portal_logout(ctx, token.region, token.access_token, token.start_url)
+        tokens += cache.remove(path)
+    for path in sorted(ctx.paths.cli_cache.glob("*.json")):
+        data = cache.read_json(path)
+        if data is not None and data.get("ProviderType") == "sso":
+            creds += cache.remove(path)
+    render.stderr.print(
+        f"Logged out: deleted {tokens} token(s) and {creds} cached credential set(s)."
+    )

@@ -1,0 +1,174 @@
+"""Round-trip edits of the AWS INI files (config and credentials) through configupdater.
+
+configupdater keeps comments, order and spacing. We add what it lacks
+(measured in samples/ini): the file's own line endings, new keys right after
+a section's last option (not after its trailing blank lines), a blank line
+before a new section, no CR/LF inside values, and a check that the result
+parses like botocore parses it, with exactly the intended change, before the
+file is replaced.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from devcreds.errors import FileError, UsageError
+from devcreds.files import atomic_write, private_dir
+
+if TYPE_CHECKING:
+    from configupdater import Section
+
+Changes = Mapping[str, Mapping[str, str]]  # section name -> key -> value
+_NAME = re.compile(r"^[^\[\]\r\n]+$")
+_KEY = re.compile(r"^[a-z0-9_]+$")
+
+
+def update(path: Path, changes: Changes, *, attempts: int = 3) -> bool:
+    """Set ``changes`` in the INI file at ``path``; True if the file changed."""
+    _check(changes)
+    for _ in range(attempts):
+        original = _read(path)
+        edited = _edit(path, original, changes)
+        if edited == original:
+            return False
+        if _read(path) != original:
+            continue  # someone else wrote the file meanwhile: redo on their version
+        try:
+            private_dir(path.parent)
+            atomic_write(path, edited)
+        except OSError as exc:
+            raise FileError(
+                f"cannot write {path}: {exc.strerror or exc}",
+                hint=f"check the permissions of {path} and its folder",
+            ) from None
+        return True
+    raise FileError(f"{path} kept changing while devcreds edited it", hint="retry")
+
+
+def _check(changes: Changes) -> None:
+    for section, values in changes.items():
+        if not _NAME.match(section) or section != section.strip():
+            raise UsageError(
+                f"invalid section name {section!r}", hint="use letters, digits, - and _"
+            )
+        for key, value in values.items():
+            if not _KEY.match(key):
+                raise UsageError(f"invalid key {key!r}", hint="keys are lower-case words")
+            if "\r" in value or "\n" in value or value != value.strip():
+                raise UsageError(
+                    f"invalid value for {key}: line breaks and outer spaces cannot be stored",
+                    hint="pass the value on one line",
+                )
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+    except IsADirectoryError:
+        raise FileError(f"{path} is a folder, not a file", hint=f"move it away: {path}") from None
+    except OSError as exc:
+        raise FileError(
+            f"cannot read {path}: {exc.strerror or exc}", hint=f"ls -l {path}"
+        ) from None
+
+
+def _newline(text: str) -> str:
+    if "\r\n" in text:
+        return "\r\n"
+    if "\r" in text:
+        return "\r"
+    return "\n"
+
+
+def _edit(path: Path, original: bytes, changes: Changes) -> bytes:
+    from configupdater import ConfigUpdater
+    from configupdater.parser import ParsingError
+
+    if original.startswith(b"\xef\xbb\xbf"):
+        raise FileError(
+            f"{path} starts with a byte-order mark, which botocore cannot read",
+            hint=f"save {path} as UTF-8 without BOM",
+        )
+    try:
+        text = original.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileError(f"{path} is not UTF-8 text", hint=f"save {path} as UTF-8") from None
+    newline = _newline(text)
+    lf_text = text.replace("\r\n", "\n").replace("\r", "\n")
+    before = _parse(path, lf_text)
+    updater = ConfigUpdater()
+    try:
+        updater.read_string(lf_text)
+    except (configparser.Error, ParsingError) as exc:
+        raise _unparsable(path, exc) from None
+    appended = []
+    for section, values in changes.items():
+        if updater.has_section(section):
+            _set_in_section(updater[section], values)
+        else:
+            body = "".join(f"{key} = {value}\n" for key, value in values.items())
+            appended.append(f"[{section}]\n{body}")
+    result = str(updater)
+    if appended:
+        if result and not result.endswith("\n"):
+            result += "\n"
+        if result.strip():
+            result += "\n"
+        result += "\n".join(appended)
+    _verify(path, before, _parse(path, result), changes)
+    return result.replace("\n", newline).encode("utf-8")
+
+
+def _set_in_section(section: Section, values: Mapping[str, str]) -> None:
+    for key, value in values.items():
+        if key in section:
+            section[key].value = value
+            continue
+        options = list(section.iter_options())
+        if options:
+            options[-1].add_after.option(key, value)
+        elif first := next(iter(section.iter_blocks()), None):
+            first.add_before.option(key, value)  # before the section's comments and blank lines
+        else:
+            section.set(key, value)
+
+
+def _parse(path: Path, text: str) -> dict[str, dict[str, str]]:
+    """The file as botocore's RawConfigParser reads it."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as exc:
+        raise _unparsable(path, exc) from None
+    return {section: dict(parser.items(section)) for section in parser.sections()}
+
+
+def _unparsable(path: Path, exc: Exception) -> UsageError:
+    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return UsageError(
+        f"cannot parse {path}: {first_line}",
+        hint=f"fix the file by hand; botocore and the AWS CLI reject it too: {path}",
+    )
+
+
+def _verify(
+    path: Path,
+    before: dict[str, dict[str, str]],
+    after: dict[str, dict[str, str]],
+    changes: Changes,
+) -> None:
+    """The edit must be exactly the intended change, as botocore will read it."""
+    expected = {section: dict(values) for section, values in before.items()}
+    for section, values in changes.items():
+        expected.setdefault(section, {}).update(values)
+    if after != expected:
+        raise FileError(
+            f"editing {path} would have changed more than intended; the file is untouched",
+            hint="please report this with a copy of the file (remove secrets first)",
+        )
