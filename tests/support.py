@@ -77,10 +77,16 @@ class EmulatorFactory:
     def __init__(self) -> None:
         self._stack = contextlib.ExitStack()
 
-    def __call__(self, **settings: Any) -> RunningEmulator:
+    def __call__(self, *, real_time: bool = False, **settings: Any) -> RunningEmulator:
+        """An emulator on a free loopback port. ``real_time`` for clients in other processes,
+        which sleep for real between polls; otherwise the test moves the clock."""
         clock = FakeClock()
         sleeps: list[float] = []
-        emulator = Emulator(replace(EmulatorConfig(), **settings), clock=clock, sleep=sleeps.append)
+        emulator = Emulator(
+            replace(EmulatorConfig(), **settings),
+            clock=time.time if real_time else clock,
+            sleep=time.sleep if real_time else sleeps.append,
+        )
         server = self._stack.enter_context(running(emulator))
         return RunningEmulator(server, emulator, clock, sleeps)
 
