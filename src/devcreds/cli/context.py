@@ -51,7 +51,7 @@ class Context:
     @cached_property
     def clients(self) -> ClientFactory:
         # botocore reads [services] endpoint settings from the profile, if it exists.
-        return ClientFactory(self.profile if self.profile in self.config.profiles else "default")
+        return ClientFactory(self.profile if self.profile in self.config.profiles else None)
 
     @cached_property
     def resolver(self) -> Resolver:

@@ -22,7 +22,7 @@ class ClientFactory:
     """Builds clients from one botocore session, created on first use."""
 
     def __init__(self, profile: str | None = None) -> None:
-        self._profile = profile  # whose [services] endpoint settings apply
+        self._profile = profile  # whose [services] endpoint settings apply; None: no profile
         self._session: Any = None
 
     def client(self, service: str, region: str) -> Any:
@@ -32,7 +32,13 @@ class ClientFactory:
         if self._session is None:
             import botocore.session
 
-            self._session = botocore.session.Session(profile=self._profile)
+            if self._profile is not None:
+                self._session = botocore.session.Session(profile=self._profile)
+            else:
+                # No profile at all, not even AWS_PROFILE: botocore would insist it exists.
+                self._session = botocore.session.Session(
+                    session_vars={"profile": (None, None, None, None)}
+                )
             self._session.user_agent_extra = f"devcreds/{__version__}"
         config = Config(
             signature_version=UNSIGNED,

@@ -1,0 +1,126 @@
+"""``devcreds login`` with the device code against the emulator."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+import threading
+
+from tests.support import approve
+
+
+def test_login_writes_the_token_where_the_aws_cli_reads_it(logged_in):
+    """The token file is sha1(session name).json with the AWS CLI's fields, 0600 in 0700."""
+    path = logged_in.sso_cache / f"{hashlib.sha1(b'corp').hexdigest()}.json"
+    token = json.loads(path.read_text())
+    assert set(token) == {
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+    }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", token["expiresAt"])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_second_login_reuses_the_registration(logged_in):
+    """A cached client registration is reused: one RegisterClient for two logins."""
+    logged_in.ok("login", "--profile", "dev")
+    assert logged_in.emu.calls("RegisterClient") == 1
+    assert logged_in.emu.calls("StartDeviceAuthorization") == 2
+
+
+def _wait_for_code(process):
+    """Read stderr until the user code line appears; return the code."""
+    for line in process.stderr:
+        match = re.search(r"confirm the code: ([A-Z]{4}-[A-Z]{4})", line)
+        if match:
+            return match.group(1)
+    raise AssertionError("no user code shown")
+
+
+def test_login_waits_for_approval_through_the_hook(make_cli):
+    """Without auto-approve, the login polls until the code is approved, then succeeds."""
+    cli = make_cli(auto_approve=False)
+    cli.configure()
+    process = cli.popen("login", "--profile", "dev")
+    code = _wait_for_code(process)
+    approve(cli.emu.url, code)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Logged in to" in err
+
+
+def test_denied_login_is_exit_4(make_cli):
+    """Deny ends the login with exit code 4 and a hint to try again."""
+    cli = make_cli(auto_approve=False)
+    cli.configure()
+    process = cli.popen("login", "--profile", "dev")
+    approve(cli.emu.url, _wait_for_code(process), "deny")
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 4
+    assert "error: the sign-in request was denied" in err
+    assert "hint: devcreds login --profile dev" in err
+
+
+def test_expired_code_is_exit_3(make_cli):
+    """A code nobody approves expires: exit 3, a clear message, no traceback."""
+    cli = make_cli(auto_approve=False, device_code_ttl=2)
+    cli.configure()
+    completed = cli.run("login", "--profile", "dev", timeout=30)
+    assert completed.returncode == 3
+    assert "error: the sign-in code expired before it was approved" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_login_rides_out_throttling_and_server_errors(make_cli):
+    """Injected 429s, 500s and dropped connections during login are retried by botocore."""
+    cli = make_cli(fault_rate=0.3, seed=3)
+    cli.configure()
+    cli.ok("login", "--profile", "dev")
+    assert cli.emu.calls("CreateToken") >= 1
+
+
+def test_network_down_is_exit_5(cli):
+    """With nothing listening at the endpoint: exit 5, one error line and a hint."""
+    completed = cli.run("login", "--profile", "dev", AWS_ENDPOINT_URL="http://127.0.0.1:9")
+    assert completed.returncode == 5
+    assert completed.stderr.startswith("error: registering the client failed")
+    assert "hint: check the network" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_login_by_sso_session(cli):
+    """--sso-session logs in without naming a profile."""
+    cli.ok("login", "--sso-session", "corp")
+    assert cli.emu.calls("CreateToken") == 1
+
+
+def test_profile_and_session_together_is_a_usage_error(cli):
+    """--profile with --sso-session is refused with exit 2."""
+    completed = cli.run("login", "--profile", "dev", "--sso-session", "corp")
+    assert completed.returncode == 2
+
+
+def test_two_logins_at_once_take_turns(make_cli):
+    """Concurrent logins of one session run one after the other under the session lock."""
+    cli = make_cli()
+    cli.configure()
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cli.run("login", "--profile", "dev")))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.returncode for r in results] == [0, 0, 0]
+    assert cli.emu.calls("RegisterClient") == 1
