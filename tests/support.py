@@ -108,7 +108,8 @@ def device_login(emu: RunningEmulator, **register_kwargs: Any) -> dict[str, Any]
     device = oidc.start_device_authorization(
         clientId=client["clientId"], clientSecret=client["clientSecret"], startUrl=START_URL
     )
-    approve(emu.url, device["userCode"])
+    if not emu.emulator.config.auto_approve:
+        approve(emu.url, device["userCode"])
     token = oidc.create_token(
         clientId=client["clientId"],
         clientSecret=client["clientSecret"],

@@ -1,0 +1,140 @@
+"""One login shared with boto3 and the AWS CLI v2, in both directions, through their own files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.support import device_login, find_aws_cli_v2, require_tool
+
+BOTO3_CREDENTIALS = """
+import json, boto3
+creds = boto3.session.Session(profile_name="{profile}").get_credentials().get_frozen_credentials()
+print(json.dumps({{"AccessKeyId": creds.access_key, "SessionToken": creds.token}}))
+"""
+
+
+def _boto3(cli, profile="dev"):
+    """boto3 in its own process (botocore fixes its cache folders from HOME at import)."""
+    completed = subprocess.run(
+        [sys.executable, "-c", BOTO3_CREDENTIALS.format(profile=profile)],
+        env=cli.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def _token_file(cli):
+    return next(p for p in cli.sso_cache.glob("*.json") if "accessToken" in p.read_text())
+
+
+def test_boto3_uses_the_devcreds_login(logged_in):
+    """After devcreds login, boto3's SSO provider gets credentials with no new token call."""
+    creds = _boto3(logged_in)
+    assert creds["AccessKeyId"].startswith("ASIA")
+    assert logged_in.emu.calls("CreateToken") == 1
+    assert logged_in.emu.calls("GetRoleCredentials") == 1
+
+
+def test_devcreds_uses_the_token_botocore_refreshed(logged_in):
+    """botocore refreshes a token close to expiry into the shared file; devcreds then uses it."""
+    path = _token_file(logged_in)
+    data = json.loads(path.read_text())
+    data["expiresAt"] = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    path.write_text(json.dumps(data))
+    _boto3(logged_in)
+    refreshed = json.loads(path.read_text())
+    assert refreshed["accessToken"] != data["accessToken"]
+    assert logged_in.emu.stats()["grants"] == {"device_code": 1, "refresh_token": 1}
+    logged_in.export()
+    assert logged_in.emu.stats()["grants"] == {"device_code": 1, "refresh_token": 1}
+
+
+def test_token_file_in_the_aws_cli_format_is_used(cli):
+    """A token file shaped as the AWS CLI writes it (old UTC suffix) serves devcreds."""
+    token = device_login(cli.emu)
+    cli.sso_cache.mkdir(parents=True)
+    expires = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SUTC")
+    content = (
+        '{"startUrl": "https://d-0123456789.awsapps.com/start", "region": "us-east-1", '
+        f'"accessToken": "{token["accessToken"]}", "expiresAt": "{expires}"}}'
+    )
+    (cli.sso_cache / f"{hashlib.sha1(b'corp').hexdigest()}.json").write_text(content)
+    assert cli.export()["AccessKeyId"].startswith("ASIA")
+
+
+def test_credential_process_profile_works_in_boto3(logged_in):
+    """A profile with credential_process = devcreds export serves boto3."""
+    with logged_in.config.open("a") as config:
+        config.write(
+            f"\n[profile proc]\ncredential_process = {sys.executable} -m devcreds export --profile dev\n"
+        )
+    expected = logged_in.export()
+    assert _boto3(logged_in, "proc")["AccessKeyId"] == expected["AccessKeyId"]
+
+
+@pytest.fixture
+def aws():
+    return require_tool(find_aws_cli_v2(), "the AWS CLI v2 (Debian package awscli)")
+
+
+@pytest.mark.awscli
+def test_aws_cli_reads_the_shared_role_cache(logged_in, aws):
+    """aws configure export-credentials returns what devcreds export returns."""
+    ours = logged_in.export()
+    completed = subprocess.run(
+        [aws, "configure", "export-credentials", "--profile", "dev", "--format", "process"],
+        env=logged_in.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    theirs = json.loads(completed.stdout)
+    assert (theirs["AccessKeyId"], theirs["SessionToken"]) == (
+        ours["AccessKeyId"],
+        ours["SessionToken"],
+    )
+
+
+@pytest.mark.awscli
+def test_aws_cli_runs_devcreds_as_credential_process(logged_in, aws):
+    """The AWS CLI v2 signs an STS call with credentials from devcreds' credential_process."""
+    with logged_in.config.open("a") as config:
+        config.write(
+            f"\n[profile proc]\ncredential_process = {sys.executable} -m devcreds export --profile dev\n"
+        )
+    completed = subprocess.run(
+        [
+            aws,
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "proc",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            logged_in.emu.url,
+            "--output",
+            "json",
+        ],
+        env=logged_in.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["Account"] == "111111111111"
