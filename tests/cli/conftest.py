@@ -59,23 +59,13 @@ class Cli:
             text=True,
         )
 
-    def configure(self, profile: str = "dev", role: str = "Developer", **options: str) -> None:
-        args = [
-            "configure",
-            "sso",
-            "--profile",
-            profile,
-            "--sso-session",
-            "corp",
-            "--start-url",
-            START_URL,
-            "--sso-region",
-            "us-east-1",
-            "--account-id",
-            "111111111111",
-            "--role-name",
-            role,
-        ]
+    def configure(
+        self, profile: str = "dev", role: str = "Developer", session: str = "corp", **options: str
+    ) -> None:
+        """devcreds configure sso for the emulator's start URL and account 111111111111."""
+        args = ["configure", "sso", "--profile", profile, "--sso-session", session]
+        args += ["--start-url", START_URL, "--sso-region", "us-east-1"]
+        args += ["--account-id", "111111111111", "--role-name", role]
         for name, value in options.items():
             args += [f"--{name.replace('_', '-')}", value]
         self.ok(*args)

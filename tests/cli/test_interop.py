@@ -33,6 +33,13 @@ def _boto3(cli, profile="dev"):
     return json.loads(completed.stdout)
 
 
+def _add_process_profile(cli):
+    """[profile proc] whose credential_process is devcreds export for profile dev."""
+    command = f"{sys.executable} -m devcreds export --profile dev"
+    with cli.config.open("a") as config:
+        config.write(f"\n[profile proc]\ncredential_process = {command}\n")
+
+
 def _token_file(cli):
     return next(p for p in cli.sso_cache.glob("*.json") if "accessToken" in p.read_text())
 
@@ -76,10 +83,7 @@ def test_token_file_in_the_aws_cli_format_is_used(cli):
 
 def test_credential_process_profile_works_in_boto3(logged_in):
     """A profile with credential_process = devcreds export serves boto3."""
-    with logged_in.config.open("a") as config:
-        config.write(
-            f"\n[profile proc]\ncredential_process = {sys.executable} -m devcreds export --profile dev\n"
-        )
+    _add_process_profile(logged_in)
     expected = logged_in.export()
     assert _boto3(logged_in, "proc")["AccessKeyId"] == expected["AccessKeyId"]
 
@@ -112,10 +116,7 @@ def test_aws_cli_reads_the_shared_role_cache(logged_in, aws):
 @pytest.mark.awscli
 def test_aws_cli_runs_devcreds_as_credential_process(logged_in, aws):
     """The AWS CLI v2 signs an STS call with credentials from devcreds' credential_process."""
-    with logged_in.config.open("a") as config:
-        config.write(
-            f"\n[profile proc]\ncredential_process = {sys.executable} -m devcreds export --profile dev\n"
-        )
+    _add_process_profile(logged_in)
     completed = subprocess.run(
         [
             aws,

@@ -38,7 +38,13 @@ def _main(
     ] = False,
 ) -> None:
     if debug:
-        logging.basicConfig(level=logging.DEBUG, format="debug: %(name)s: %(message)s")
+        # Our logger only: botocore's debug log prints request and response bodies,
+        # which carry tokens and keys.
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+        logger = logging.getLogger("devcreds")
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
 
 
 app.add_typer(configure.app, name="configure")

@@ -9,11 +9,14 @@ client never looks for credentials.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 from devcreds import __version__
 from devcreds.errors import AwsRefused, NetworkError
+
+log = logging.getLogger(__name__)
 
 NETWORK_HINT = "check the network, proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL settings, then retry"
 
@@ -79,6 +82,7 @@ def translating(what: str) -> Iterator[None]:
 
 
 def call(client: Any, operation: str, what: str, **params: Any) -> dict[str, Any]:
+    log.debug("%s: %s at %s", what, operation, client.meta.endpoint_url)  # never the params
     with translating(what):
         response: dict[str, Any] = getattr(client, operation)(**params)
     return response

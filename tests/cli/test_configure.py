@@ -1,0 +1,156 @@
+"""``devcreds configure sso``: the two sections, nothing else touched."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from botocore.configloader import load_config
+
+from tests.support import START_URL
+
+SAMPLES = Path(__file__).parents[1] / "samples" / "ini"
+
+
+def test_writes_session_and_profile_that_botocore_reads(cli):
+    """botocore sees the profile with its sso-session."""
+    config = load_config(str(cli.config))
+    assert config["profiles"]["dev"] == {
+        "sso_session": "corp",
+        "sso_account_id": "111111111111",
+        "sso_role_name": "Developer",
+    }
+    assert config["sso_sessions"]["corp"] == {
+        "sso_start_url": START_URL,
+        "sso_region": "us-east-1",
+        "sso_registration_scopes": "sso:account:access",
+    }
+
+
+def test_existing_file_keeps_every_byte(make_cli):
+    """Into the CRLF torture file: the old bytes stay, new lines are CRLF too."""
+    cli = make_cli()
+    cli.config.parent.mkdir(parents=True)
+    shutil.copyfile(SAMPLES / "synthetic__aws_config_crlf", cli.config)
+    original = cli.config.read_bytes()
+    cli.configure(profile="new", session="fresh", region="eu-west-1")
+    edited = cli.config.read_bytes()
+    assert edited.startswith(original.rstrip(b"\r\n"))
+    assert b"\n" not in edited.replace(b"\r\n", b"")
+    assert load_config(str(cli.config))["profiles"]["new"]["region"] == "eu-west-1"
+
+
+def test_changing_the_role_changes_one_line(cli):
+    """Configuring the same profile with another role rewrites only sso_role_name."""
+    before = cli.config.read_text().splitlines()
+    cli.configure(role="ReadOnly")
+    after = cli.config.read_text().splitlines()
+    assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
+        ("sso_role_name = Developer", "sso_role_name = ReadOnly")
+    ]
+
+
+def test_default_profile_is_written_as_default(make_cli):
+    """--profile default writes [default], as the AWS CLI does."""
+    cli = make_cli()
+    cli.configure(profile="default")
+    assert "[default]\n" in cli.config.read_text()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--start-url", "http://insecure.example/start"),
+        ("--sso-region", "moon-1"),
+        ("--account-id", "12345"),
+        ("--role-name", "bad role"),
+        ("--profile", "bad]name"),
+        ("--region", "us-east-1\n[evil]"),
+    ],
+)
+def test_invalid_values_are_refused_and_the_file_untouched(cli, option, value):
+    """Every bad value is exit 2, naming the option; the config stays as it was."""
+    before = cli.config.read_bytes()
+    args = {
+        "--profile": "dev",
+        "--sso-session": "corp",
+        "--start-url": START_URL,
+        "--sso-region": "us-east-1",
+        "--account-id": "111111111111",
+        "--role-name": "Developer",
+    }
+    args[option] = value
+    completed = cli.run("configure", "sso", *[x for pair in args.items() for x in pair])
+    assert completed.returncode == 2
+    assert f"invalid {option}" in completed.stderr
+    assert cli.config.read_bytes() == before
+
+
+def test_without_role_off_terminal_is_a_usage_error(make_cli):
+    """No --account-id/--role-name and no terminal: exit 2 with a hint."""
+    cli = make_cli()
+    completed = cli.run(
+        "configure",
+        "sso",
+        "--profile",
+        "dev",
+        "--sso-session",
+        "corp",
+        "--start-url",
+        START_URL,
+        "--sso-region",
+        "us-east-1",
+    )
+    assert completed.returncode == 2
+    assert "--account-id and --role-name are needed" in completed.stderr
+
+
+def test_without_role_on_a_terminal_logs_in_and_offers_a_pick_list(make_cli):
+    """On a terminal it logs in, lists the roles and writes the one picked."""
+    cli = make_cli()
+    child = pexpect.spawn(
+        sys.executable,
+        [
+            "-m",
+            "devcreds",
+            "configure",
+            "sso",
+            "--profile",
+            "dev",
+            "--sso-session",
+            "corp",
+            "--start-url",
+            START_URL,
+            "--sso-region",
+            "us-east-1",
+        ],
+        env=cli.env,
+        encoding="utf-8",
+        timeout=60,
+    )
+    child.expect(r"Role \S*\[1/2/3/4/5/6\]")
+    child.sendline("3")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    profile = load_config(str(cli.config))["profiles"]["dev"]
+    assert (profile["sso_account_id"], profile["sso_role_name"]) == ("222222222222", "Developer")
+
+
+def test_export_on_a_terminal_logs_in_first(cli):
+    """On a terminal, export runs the device login itself when it must, then prints."""
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "devcreds", "export", "--profile", "dev", "--format", "env"],
+        env={**cli.env, "BROWSER": "true"},
+        encoding="utf-8",
+        timeout=60,
+    )
+    child.expect("export AWS_ACCESS_KEY_ID=ASIA")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert cli.emu.calls("StartDeviceAuthorization") == 1
