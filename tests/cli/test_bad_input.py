@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -60,8 +61,6 @@ def test_config_file_that_is_a_folder(cli):
 def test_corrupt_token_file_counts_as_absent(cli, content):
     """A corrupt token cache means "not logged in" (exit 3), and the file is left as it was."""
     cli.sso_cache.mkdir(parents=True)
-    import hashlib
-
     path = cli.sso_cache / f"{hashlib.sha1(b'corp').hexdigest()}.json"
     path.write_text(content)
     _check_error(cli.run("export", "--profile", "dev"), 3, "not logged in", "devcreds login")
@@ -113,3 +112,9 @@ def test_debug_trace_holds_no_secret(logged_in):
         creds["SessionToken"],
     ]
     assert [s for s in secrets if s in completed.stderr] == []
+
+
+def test_token_path_that_is_a_folder_counts_as_absent(cli):
+    """An unreadable token cache (here a folder) means "not logged in", not a crash."""
+    (cli.sso_cache / f"{hashlib.sha1(b'corp').hexdigest()}.json").mkdir(parents=True)
+    _check_error(cli.run("export", "--profile", "dev"), 3, "not logged in", "devcreds login")

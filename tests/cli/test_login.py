@@ -124,3 +124,17 @@ def test_two_logins_at_once_take_turns(make_cli):
         thread.join()
     assert [r.returncode for r in results] == [0, 0, 0]
     assert cli.emu.calls("RegisterClient") == 1
+
+
+def test_legacy_profile_token_is_keyed_by_start_url(make_cli):
+    """A profile with its own sso_start_url caches its token at sha1(start URL)."""
+    cli = make_cli()
+    cli.config.parent.mkdir(parents=True)
+    cli.config.write_text(
+        "[profile old]\nsso_start_url = https://d-0123456789.awsapps.com/start\n"
+        "sso_region = us-east-1\nsso_account_id = 111111111111\nsso_role_name = ReadOnly\n"
+    )
+    cli.ok("login", "--profile", "old")
+    key = hashlib.sha1(b"https://d-0123456789.awsapps.com/start").hexdigest()
+    assert (cli.sso_cache / f"{key}.json").exists()
+    assert cli.export("old")["AccountId"] == "111111111111"
