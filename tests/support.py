@@ -101,6 +101,25 @@ def register(oidc: Any, **kwargs: Any) -> dict[str, Any]:
     return oidc.register_client(**params)  # type: ignore[no-any-return]
 
 
+def start_device(emu: RunningEmulator, **register_kwargs: Any) -> tuple[dict[str, Any], Any]:
+    """Register and start a device authorization; returns it and a CreateToken poller."""
+    oidc = emu.client("sso-oidc")
+    client = register(oidc, **register_kwargs)
+    device = oidc.start_device_authorization(
+        clientId=client["clientId"], clientSecret=client["clientSecret"], startUrl=START_URL
+    )
+
+    def poll() -> dict[str, Any]:
+        return oidc.create_token(  # type: ignore[no-any-return]
+            clientId=client["clientId"],
+            clientSecret=client["clientSecret"],
+            grantType=DEVICE_GRANT,
+            deviceCode=device["deviceCode"],
+        )
+
+    return device, poll
+
+
 def device_login(emu: RunningEmulator, **register_kwargs: Any) -> dict[str, Any]:
     """Register, start a device authorization, approve it, and redeem it for tokens."""
     oidc = emu.client("sso-oidc")

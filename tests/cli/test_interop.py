@@ -19,18 +19,18 @@ print(json.dumps({{"AccessKeyId": creds.access_key, "SessionToken": creds.token}
 """
 
 
-def _boto3(cli, profile="dev"):
-    """boto3 in its own process (botocore fixes its cache folders from HOME at import)."""
+def _json_from(cli, *command):
+    """Run another tool in the CLI's environment; its stdout parsed as JSON."""
     completed = subprocess.run(
-        [sys.executable, "-c", BOTO3_CREDENTIALS.format(profile=profile)],
-        env=cli.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        command, env=cli.env, capture_output=True, text=True, timeout=60, check=False
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
+
+
+def _boto3(cli, profile="dev"):
+    """boto3 in its own process (botocore fixes its cache folders from HOME at import)."""
+    return _json_from(cli, sys.executable, "-c", BOTO3_CREDENTIALS.format(profile=profile))
 
 
 def _add_process_profile(cli):
@@ -97,16 +97,9 @@ def aws():
 def test_aws_cli_reads_the_shared_role_cache(logged_in, aws):
     """aws configure export-credentials returns what devcreds export returns."""
     ours = logged_in.export()
-    completed = subprocess.run(
-        [aws, "configure", "export-credentials", "--profile", "dev", "--format", "process"],
-        env=logged_in.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    theirs = _json_from(
+        logged_in, aws, "configure", "export-credentials", "--profile", "dev", "--format", "process"
     )
-    assert completed.returncode == 0, completed.stderr
-    theirs = json.loads(completed.stdout)
     assert (theirs["AccessKeyId"], theirs["SessionToken"]) == (
         ours["AccessKeyId"],
         ours["SessionToken"],
@@ -117,25 +110,8 @@ def test_aws_cli_reads_the_shared_role_cache(logged_in, aws):
 def test_aws_cli_runs_devcreds_as_credential_process(logged_in, aws):
     """The AWS CLI v2 signs an STS call with credentials from devcreds' credential_process."""
     _add_process_profile(logged_in)
-    completed = subprocess.run(
-        [
-            aws,
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "proc",
-            "--region",
-            "us-east-1",
-            "--endpoint-url",
-            logged_in.emu.url,
-            "--output",
-            "json",
-        ],
-        env=logged_in.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    assert json.loads(completed.stdout)["Account"] == "111111111111"
+    identity = _json_from(
+        logged_in, aws, "sts", "get-caller-identity", "--profile", "proc", "--region", "us-east-1",
+        "--endpoint-url", logged_in.emu.url, "--output", "json",
+    )  # fmt: skip
+    assert identity["Account"] == "111111111111"

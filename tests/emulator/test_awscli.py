@@ -8,7 +8,14 @@ import subprocess
 
 import pytest
 
-from tests.support import START_URL, approve, device_login, find_aws_cli_v2, require_tool
+from tests.support import (
+    DEVICE_GRANT,
+    START_URL,
+    approve,
+    device_login,
+    find_aws_cli_v2,
+    require_tool,
+)
 
 pytestmark = pytest.mark.awscli
 
@@ -54,58 +61,37 @@ def test_register_client(aws):
     assert client["clientId"]
 
 
-def test_device_flow_pending(aws):
-    """Before approval the CLI's create-token fails with AuthorizationPendingException."""
+def _device_flow(aws):
+    """register-client and start-device-authorization; returns a create-token runner."""
     client = aws(
-        "sso-oidc",
-        "register-client",
-        "--client-name",
-        "cli",
-        "--client-type",
-        "public",
-        "--scopes",
-        "sso:account:access",
-    )
+        "sso-oidc", "register-client", "--client-name", "cli", "--client-type", "public",
+        "--scopes", "sso:account:access",
+    )  # fmt: skip
     secret = ("--client-id", client["clientId"], "--client-secret", client["clientSecret"])
     device = aws("sso-oidc", "start-device-authorization", *secret, "--start-url", START_URL)
-    pending = aws(
-        "sso-oidc",
-        "create-token",
-        *secret,
-        "--grant-type",
-        "urn:ietf:params:oauth:grant-type:device_code",
-        "--device-code",
-        device["deviceCode"],
-        check=False,
-    )
+
+    def create_token(check=True):
+        return aws(
+            "sso-oidc", "create-token", *secret, "--grant-type", DEVICE_GRANT,
+            "--device-code", device["deviceCode"], check=check,
+        )  # fmt: skip
+
+    return device, create_token
+
+
+def test_device_flow_pending(aws):
+    """Before approval the CLI's create-token fails with AuthorizationPendingException."""
+    _, create_token = _device_flow(aws)
+    pending = create_token(check=False)
     assert pending.returncode == 254
     assert "AuthorizationPendingException" in pending.stderr
 
 
 def test_device_flow_approved(aws, emu):
     """After approval, the CLI's create-token returns a token with a refresh token."""
-    client = aws(
-        "sso-oidc",
-        "register-client",
-        "--client-name",
-        "cli",
-        "--client-type",
-        "public",
-        "--scopes",
-        "sso:account:access",
-    )
-    secret = ("--client-id", client["clientId"], "--client-secret", client["clientSecret"])
-    device = aws("sso-oidc", "start-device-authorization", *secret, "--start-url", START_URL)
+    device, create_token = _device_flow(aws)
     approve(emu.url, device["userCode"])
-    token = aws(
-        "sso-oidc",
-        "create-token",
-        *secret,
-        "--grant-type",
-        "urn:ietf:params:oauth:grant-type:device_code",
-        "--device-code",
-        device["deviceCode"],
-    )
+    token = create_token()
     assert token["expiresIn"] == 3600
     assert token["refreshToken"]
 

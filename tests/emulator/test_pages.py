@@ -8,28 +8,14 @@ from urllib.parse import urlencode
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support import DEVICE_GRANT, START_URL, error_code, raw_request, register
+from tests.support import error_code, raw_request, start_device
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture
 def pending(emu):
-    oidc = emu.client("sso-oidc")
-    client = register(oidc)
-    device = oidc.start_device_authorization(
-        clientId=client["clientId"], clientSecret=client["clientSecret"], startUrl=START_URL
-    )
-
-    def poll():
-        return oidc.create_token(
-            clientId=client["clientId"],
-            clientSecret=client["clientSecret"],
-            grantType=DEVICE_GRANT,
-            deviceCode=device["deviceCode"],
-        )
-
-    return device, poll
+    return start_device(emu)
 
 
 def test_verification_page_shows_the_code_and_both_buttons(emu, pending):

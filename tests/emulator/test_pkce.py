@@ -190,6 +190,16 @@ def test_device_client_at_authorize_is_unauthorized_client(auto):
     assert query["error"] == "unauthorized_client"
 
 
+def _press(emu, page, decision):
+    """Submit the consent page's form with Allow or Deny; returns the redirect's query."""
+    request_id = page.split(b'name="request_id" value="')[1].split(b'"')[0].decode()
+    form = urlencode({"request_id": request_id, "decision": decision}).encode()
+    _, headers, _ = raw_request(
+        emu.url, "POST", "/authorize", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    return parse_qs(urlsplit(headers["Location"]).query)
+
+
 def test_consent_page_allow_returns_a_code(emu):
     """Without auto-approve /authorize shows Allow/Deny; Allow redirects with a code."""
     client, verifier = _pkce_client(emu), _verifier()
@@ -197,15 +207,7 @@ def test_consent_page_allow_returns_a_code(emu):
     assert status == 200
     assert b'value="allow"' in page
     assert b'value="deny"' in page
-    request_id = page.split(b'name="request_id" value="')[1].split(b'"')[0].decode()
-    status, headers, _ = raw_request(
-        emu.url,
-        "POST",
-        "/authorize",
-        urlencode({"request_id": request_id, "decision": "allow"}).encode(),
-        {"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    query = parse_qs(urlsplit(headers["Location"]).query)
+    query = _press(emu, page, "allow")
     assert _exchange(emu, client, query["code"][0], verifier)["accessToken"]
 
 
@@ -213,15 +215,7 @@ def test_consent_page_deny_redirects_with_access_denied(emu):
     """Deny sends the browser back with error=access_denied and the state."""
     client = _pkce_client(emu)
     _, _, page = raw_request(emu.url, "GET", _authorize_path(client["clientId"], _verifier()))
-    request_id = page.split(b'name="request_id" value="')[1].split(b'"')[0].decode()
-    _, headers, _ = raw_request(
-        emu.url,
-        "POST",
-        "/authorize",
-        urlencode({"request_id": request_id, "decision": "deny"}).encode(),
-        {"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    query = parse_qs(urlsplit(headers["Location"]).query)
+    query = _press(emu, page, "deny")
     assert (query["error"], query["state"]) == (["access_denied"], ["state-123"])
 
 
