@@ -27,14 +27,7 @@ def variables(creds: RoleCredentials) -> dict[str, str]:
 def render(creds: RoleCredentials, fmt: str) -> str:
     """The text to print, ending in a newline."""
     if fmt in ("process", "json"):
-        data: dict[str, object] = {
-            "AccessKeyId": creds.access_key_id,
-            "SecretAccessKey": creds.secret_access_key,
-            "SessionToken": creds.session_token,
-            "Expiration": format_timestamp(creds.expiration),
-        }
-        if creds.account_id:
-            data["AccountId"] = creds.account_id
+        data: dict[str, object] = creds.to_json()["Credentials"]  # the AWS CLI's key names
         if fmt == "process":
             # botocore checks ``Version != 1``: the integer, not the string.
             data = {"Version": 1, **data}
