@@ -1,0 +1,1 @@
+"""Where credentials are delivered: project files, the credentials file, a child process."""
