@@ -9,7 +9,10 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+from devcreds.errors import FileError
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -38,3 +41,50 @@ def private_dir(path: Path) -> None:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(0o700)
+
+
+def read_text(path: Path) -> str:
+    """A user's text file, BOM kept (as U+FEFF) so writing it back keeps it too."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileError(f"{path} does not exist", hint=f"check the path: {path}") from None
+    except IsADirectoryError:
+        raise FileError(f"{path} is a folder, not a file", hint="name the file inside it") from None
+    except OSError as exc:
+        raise FileError(
+            f"cannot read {path}: {exc.strerror or exc}", hint=f"ls -l {path}"
+        ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileError(
+            f"{path} is not UTF-8 text (byte {exc.start})", hint=f"save {path} as UTF-8"
+        ) from None
+
+
+def rewrite(path: Path, edit: Callable[[str], str], *, attempts: int = 5) -> bool:
+    """Replace ``path`` with ``edit(old text)``; True if it changed.
+
+    The file's mode is kept and a read-only file is refused. If the file changes
+    on disk while we edit, we edit the new version instead of overwriting it.
+    """
+    for _ in range(attempts):
+        text = read_text(path)
+        edited = edit(text)
+        if edited == text:
+            return False
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not mode & stat.S_IWUSR:
+            raise FileError(f"{path} is read-only", hint=f"chmod u+w {path}, or pick another file")
+        if read_text(path) != text:
+            continue
+        try:
+            atomic_write(path, edited.encode("utf-8"), mode=mode)
+        except OSError as exc:
+            raise FileError(
+                f"cannot write {path}: {exc.strerror or exc}",
+                hint=f"check the permissions of {path.parent}",
+            ) from None
+        return True
+    raise FileError(f"{path} kept changing while devcreds edited it", hint="retry")

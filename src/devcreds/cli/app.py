@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 
 from devcreds import __version__
-from devcreds.cli import configure, demo, emulator, export, login, logout, render, roles, status
+from devcreds.cli import (
+    configure,
+    demo,
+    emulator,
+    export,
+    login,
+    logout,
+    render,
+    roles,
+    status,
+    write,
+)
 from devcreds.errors import DevcredsError
 
 app = typer.Typer(
@@ -48,6 +59,8 @@ def _main(
 
 
 app.add_typer(configure.app, name="configure")
+app.add_typer(write.app, name="write")
+app.command("clean")(write.clean)
 app.command("login")(login.login)
 app.command("logout")(logout.logout)
 app.command("export")(export.export)

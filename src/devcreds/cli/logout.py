@@ -12,7 +12,9 @@ from devcreds.awsconfig import SsoSession
 from devcreds.cli import render
 from devcreds.cli.context import Context
 from devcreds.cli.options import Profile, SsoSessionName
+from devcreds.cli.write import clean_records
 from devcreds.errors import DevcredsError, UsageError
+from devcreds.sinks import registry
 from devcreds.sso.portal import Portal
 
 
@@ -22,6 +24,9 @@ def logout(
     everything: Annotated[
         bool, typer.Option("--all", help="Log out of every session, like aws sso logout.")
     ] = False,
+    clean: Annotated[
+        bool, typer.Option("--clean", help="Also remove the credentials from every file written.")
+    ] = False,
 ) -> None:
     """Log out: the token stops working and cached credentials are deleted."""
     if sum(map(bool, (profile, sso_session, everything))) > 1:
@@ -29,6 +34,8 @@ def logout(
             "give one of --profile, --sso-session and --all", hint="devcreds logout --help"
         )
     ctx = Context.from_process(profile)
+    if clean:
+        clean_records(ctx, registry.load(ctx.paths))
     if everything:
         _logout_everything(ctx)
         return

@@ -13,6 +13,7 @@ from devcreds.cli import render
 from devcreds.cli.context import Context
 from devcreds.cli.options import Json
 from devcreds.errors import UsageError
+from devcreds.sinks import registry
 
 
 def status(as_json: Json = False) -> None:
@@ -56,10 +57,26 @@ def status(as_json: Json = False) -> None:
                 "valid": bool(creds and creds.expiration > now),
             }
         )
+    sink_rows: list[dict[str, Any]] = [
+        {
+            "path": record.path,
+            "kind": record.kind,
+            "profile": record.profile,
+            "expiresAt": record.expires_at,
+            "valid": not record.expired(now),
+        }
+        for record in registry.load(ctx.paths)
+    ]
     if as_json:
-        render.json_out({"sessions": session_rows, "profiles": profile_rows})
+        render.json_out({"sessions": session_rows, "profiles": profile_rows, "sinks": sink_rows})
         return
     _print(session_rows, profile_rows)
+    if sink_rows:
+        table = Table("file written", "kind", "profile", "credentials expire")
+        for row in sink_rows:
+            expiry = row["expiresAt"] + ("" if row["valid"] else " (expired)")
+            table.add_row(row["path"], row["kind"], row["profile"], expiry)
+        render.stdout.print(table)
 
 
 def _print(sessions: list[dict[str, Any]], profiles: list[dict[str, Any]]) -> None:

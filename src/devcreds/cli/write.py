@@ -1,0 +1,216 @@
+"""``devcreds write …`` and ``devcreds clean``: credentials into the files apps read, and out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from devcreds import awsconfig, formats
+from devcreds.cli import render
+from devcreds.cli.context import Context
+from devcreds.cli.export import credentials_for
+from devcreds.cli.options import Profile
+from devcreds.errors import DevcredsError, FileError, UsageError
+from devcreds.sinks import deliver, gitcheck, launchsettings, registry, vscode
+
+app = typer.Typer(
+    help="Write fresh credentials into the files your apps read.", no_args_is_help=True
+)
+
+_SKIP_DIRS = {"bin", "obj", "node_modules", ".git"}
+
+AllowTracked = Annotated[
+    bool,
+    typer.Option(
+        "--allow-tracked",
+        help="Write even into a file git tracks (the secrets could be committed).",
+    ),
+]
+WithRegion = Annotated[bool, typer.Option("--with-region", help="Also set AWS_REGION.")]
+
+
+@app.command("launchsettings")
+def write_launchsettings(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Default: Properties/launchSettings.json")
+    ] = None,
+    profile: Profile = None,
+    launch_profile: Annotated[
+        list[str] | None,
+        typer.Option("--launch-profile", help="Only this launch profile (repeatable)."),
+    ] = None,
+    recursive: Annotated[
+        Path | None,
+        typer.Option("--recursive", help="Every launchSettings.json under this folder."),
+    ] = None,
+    with_region: WithRegion = False,
+    allow_tracked: AllowTracked = False,
+) -> None:
+    """Set AWS credentials in environmentVariables of every launch profile (.NET)."""
+    targets = list(files or [])
+    if recursive is not None:
+        targets += _find(recursive, "launchSettings.json")
+        if not targets:
+            raise FileError(
+                f"no launchSettings.json under {recursive} (bin, obj, node_modules, .git skipped)",
+                hint="run it from the solution folder, or name the files",
+            )
+    if not targets:
+        targets = [Path(launchsettings.DEFAULT_PATH)]
+    _write_json("launchsettings", targets, profile, launch_profile, with_region, allow_tracked)
+
+
+@app.command("vscode")
+def write_vscode(
+    file: Annotated[Path | None, typer.Argument(help="Default: .vscode/launch.json")] = None,
+    profile: Profile = None,
+    configuration: Annotated[
+        list[str] | None,
+        typer.Option("--configuration", help="Only this configuration (repeatable)."),
+    ] = None,
+    with_region: WithRegion = False,
+    allow_tracked: AllowTracked = False,
+) -> None:
+    """Set AWS credentials in the env of every VS Code launch configuration."""
+    targets = [file or Path(vscode.DEFAULT_PATH)]
+    _write_json("vscode", targets, profile, configuration, with_region, allow_tracked)
+
+
+def _find(root: Path, name: str) -> list[Path]:
+    if not root.is_dir():
+        raise FileError(
+            f"{root} is not a folder", hint="devcreds write launchsettings --recursive DIR"
+        )
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        if name in names:
+            found.append(Path(folder) / name)
+    return found
+
+
+def _write_json(
+    kind: str,
+    targets: list[Path],
+    profile: str | None,
+    only: list[str] | None,
+    with_region: bool,
+    allow_tracked: bool,
+) -> None:
+    ctx = Context.from_process(profile)
+    resolved = [_existing(path, kind) for path in targets]
+    _check_git(resolved, allow_tracked, kind)
+    creds = credentials_for(ctx)
+    variables = formats.variables(creds)
+    if with_region:
+        variables["AWS_REGION"] = _region(ctx)
+    delivery = deliver.Delivery(variables, ctx.profile, creds.expiration)
+    failures: list[DevcredsError] = []
+    for path in resolved:
+        try:
+            changed = deliver.write_json(ctx.paths, kind, path, delivery, only, ctx.clock())
+        except DevcredsError as exc:
+            failures.append(exc)
+            render.error(exc)
+            continue
+        render.stderr.print(f"{'updated' if changed else 'unchanged'}: {path}", markup=False)
+    if failures:
+        raise FileError(
+            f"{len(failures)} of {len(resolved)} files were not written (each left as it was)",
+            hint="fix the files named above, then run the same command again",
+        )
+
+
+def _existing(path: Path, kind: str) -> Path:
+    absolute = path.absolute()
+    if not absolute.exists():
+        where = f" (looked in {Path.cwd()})" if not path.is_absolute() else ""
+        raise FileError(
+            f"{path} does not exist{where}",
+            hint=f"run from the project folder, or name the file: devcreds write {kind} PATH",
+        )
+    if absolute.is_dir():
+        raise FileError(
+            f"{path} is a folder, not a file", hint=f"devcreds write {kind} PATH/TO/FILE"
+        )
+    return absolute
+
+
+def _check_git(paths: list[Path], allow_tracked: bool, kind: str) -> None:
+    tracked = []
+    for path in paths:
+        state = gitcheck.state(path)
+        if state is gitcheck.GitState.TRACKED:
+            tracked.append(path)
+        elif state is gitcheck.GitState.UNTRACKED:
+            render.stderr.print(
+                f"warning: git does not ignore {path}; add it to .gitignore so these "
+                "credentials are never committed",
+                markup=False,
+            )
+    if tracked and not allow_tracked:
+        names = ", ".join(str(p) for p in tracked)
+        raise FileError(
+            f"git tracks {names}: credentials written there would be one commit away from "
+            "being published",
+            hint=f"keep them out (a .env file or envFile the repo ignores), or pass "
+            f"--allow-tracked to devcreds write {kind}",
+        )
+
+
+def _region(ctx: Context) -> str:
+    region = (
+        awsconfig.sso_profile(ctx.config, ctx.profile).region
+        or ctx.environ.get("AWS_REGION")
+        or ctx.environ.get("AWS_DEFAULT_REGION")
+    )
+    if not region:
+        raise UsageError(
+            f"profile {ctx.profile} has no region for --with-region",
+            hint=f"devcreds configure sso --profile {ctx.profile} ... --region REGION",
+        )
+    return region
+
+
+def clean(
+    files: Annotated[list[Path] | None, typer.Argument(help="Files devcreds wrote to.")] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every file devcreds wrote to.")
+    ] = False,
+) -> None:
+    """Remove exactly the credentials devcreds wrote, leaving the rest of each file as it was."""
+    if bool(files) == everything:
+        raise UsageError("name the files to clean, or pass --all", hint="devcreds clean --all")
+    ctx = Context.from_process(None)
+    records = registry.load(ctx.paths)
+    if not everything:
+        wanted = {str(path.absolute()) for path in files or []}
+        unknown = wanted - {r.path for r in records}
+        if unknown:
+            raise UsageError(
+                f"devcreds has no record of writing to {', '.join(sorted(unknown))}",
+                hint="devcreds status (lists the files devcreds wrote)",
+            )
+        records = [r for r in records if r.path in wanted]
+    clean_records(ctx, records)
+
+
+def clean_records(ctx: Context, records: list[registry.Record]) -> None:
+    failures = 0
+    for record in records:
+        try:
+            changed = deliver.clean(ctx.paths, record)
+        except DevcredsError as exc:
+            render.error(exc)
+            failures += 1
+            continue
+        render.stderr.print(
+            f"{'cleaned' if changed else 'nothing to clean'}: {record.path}", markup=False
+        )
+    if failures:
+        raise FileError(
+            f"{failures} files could not be cleaned", hint="fix them, then run it again"
+        )

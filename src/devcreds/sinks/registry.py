@@ -1,0 +1,83 @@
+"""The record of what devcreds wrote where: path, kind, profile, keys, expiry. Never a secret.
+
+``clean`` and ``logout --clean`` undo exactly these writes; ``status`` shows them.
+Kept in ``~/.aws/devcreds/sinks.json`` (0600 in a 0700 folder), changed under a lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devcreds import cache
+from devcreds.errors import FileError
+from devcreds.files import private_dir
+from devcreds.paths import Paths
+
+JsonPath = list[str | int]
+
+
+@dataclass(frozen=True)
+class Record:
+    path: str
+    kind: str
+    profile: str
+    keys: list[str]
+    written_at: str
+    expires_at: str
+    section: str | None = None  # the credentials-file profile written
+    created: list[JsonPath] = field(default_factory=list)  # environment objects we added
+    filled: list[JsonPath] = field(default_factory=list)  # environment objects that were {}
+
+    def expired(self, now: dt.datetime) -> bool:
+        return cache.parse_timestamp(self.expires_at) <= now
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record | None:
+        try:
+            return cls(**data)
+        except TypeError:
+            return None
+
+
+def _file(paths: Paths) -> Path:
+    return paths.state / "sinks.json"
+
+
+def load(paths: Paths) -> list[Record]:
+    data = cache.read_json(_file(paths)) or {}
+    raw = data.get("sinks", [])
+    records = [Record.from_json(item) for item in raw if isinstance(item, dict)]
+    return [record for record in records if record is not None]
+
+
+@contextlib.contextmanager
+def _locked(paths: Paths) -> Iterator[list[Record]]:
+    import filelock
+
+    try:
+        private_dir(paths.state)
+    except OSError as exc:
+        raise FileError(
+            f"cannot create {paths.state}: {exc.strerror}", hint="check permissions"
+        ) from None
+    with filelock.FileLock(str(paths.state / "sinks.json.lock"), timeout=60):
+        records = load(paths)
+        yield records
+        cache.write_json(_file(paths), {"version": 1, "sinks": [asdict(r) for r in records]})
+
+
+def remember(paths: Paths, record: Record) -> None:
+    """Add ``record``, replacing an older one for the same file and kind."""
+    with _locked(paths) as records:
+        records[:] = [r for r in records if (r.path, r.kind) != (record.path, record.kind)]
+        records.append(record)
+
+
+def forget(paths: Paths, record: Record) -> None:
+    with _locked(paths) as records:
+        records[:] = [r for r in records if (r.path, r.kind) != (record.path, record.kind)]

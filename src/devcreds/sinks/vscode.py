@@ -1,0 +1,34 @@
+"""``.vscode/launch.json``: the ``env`` object of each configuration."""
+
+from __future__ import annotations
+
+from devcreds.sinks import jsonc
+from devcreds.sinks.jsonfile import Finder, ShapeError, Target
+
+KEY = "env"
+DEFAULT_PATH = ".vscode/launch.json"
+
+
+def targets(only: list[str] | None = None) -> Finder:
+    """A finder for the configurations to write: all, or those whose name is given."""
+
+    def find(tree: jsonc.Node) -> list[Target]:
+        if not isinstance(tree, jsonc.Object):
+            raise ShapeError("the file is not a JSON object")
+        configurations = tree.get("configurations")
+        if configurations is None:
+            raise ShapeError('the file has no "configurations"')
+        if not isinstance(configurations, jsonc.Array):
+            raise ShapeError('"configurations" is not an array')
+        found = []
+        for index, item in enumerate(configurations.items):
+            if not isinstance(item, jsonc.Object):
+                raise ShapeError(f"configuration {index + 1} is not an object")
+            name = item.get("name")
+            label = name.value if isinstance(name, jsonc.Scalar) else f"#{index + 1}"
+            if only is not None and label not in only:
+                continue
+            found.append(Target(("configurations", index), item, f'configuration "{label}"'))
+        return found
+
+    return find
