@@ -291,8 +291,9 @@ def _insert(text: str, node: Object, entries: list[tuple[str, str]], unit: str) 
         outer = indent_at(text, node.start)
         inner = text[node.start + 1 : node.end - 1]
         members = f",{newline}".join(f"{outer}{unit}{json.dumps(k)}: {v}" for k, v in entries)
-        closing = "" if "\n" in inner or "\r" in inner else f"{newline}{outer}"
-        return [Splice(node.start + 1, node.start + 1, f"{newline}{members}{closing}")]
+        if "\n" in inner or "\r" in inner:  # already open over lines: keep them
+            return [Splice(node.start + 1, node.start + 1, f"{newline}{members}")]
+        return [Splice(node.start + 1, node.end - 1, f"{newline}{members}{newline}{outer}")]
     last = node.members[-1]
     trailing = last.comma is not None  # keep the file's trailing-comma style
     if not _own_line(text, last.key_start):

@@ -58,6 +58,8 @@ def set_environment(
         unit = jsonc.indent_unit(text, target.container)
         environment = target.container.get(key)
         if environment is None:
+            if _inline_empty(text, target.container):
+                filled.append(target.path)
             indent = _member_indent(text, target.container, unit)
             value = jsonc.object_text(entries, indent, unit, newline)
             splices += jsonc.set_members(text, target.container, [(key, value)], unit)
@@ -65,7 +67,7 @@ def set_environment(
             continue
         if not isinstance(environment, jsonc.Object):
             raise ShapeError(f"{key} of {target.label} is not an object")
-        if not environment.members and "\n" not in text[environment.start : environment.end]:
+        if _inline_empty(text, environment):
             filled.append((*target.path, key))
         splices += jsonc.set_members(
             text,
@@ -101,7 +103,7 @@ def remove_environment(
     # One member at a time: each removal moves the offsets of the next.
     while True:
         tree = jsonc.parse(text)
-        splices = _next_removal(text, find(tree), key, names, created, filled)
+        splices = _next_removal(text, tree, find(tree), key, names, created, filled)
         if splices is None:
             break
         text = jsonc.apply(text, splices)
@@ -111,6 +113,7 @@ def remove_environment(
 
 def _next_removal(
     text: str,
+    tree: jsonc.Node,
     targets: list[Target],
     key: str,
     names: list[str],
@@ -124,15 +127,33 @@ def _next_removal(
         for index in reversed(range(len(environment.members))):
             if environment.members[index].key in names:
                 return jsonc.remove_member(text, environment, index)
-        if not environment.members:
-            where = (*target.path, key)
-            if where in created:
-                index = max(i for i, m in enumerate(target.container.members) if m.key == key)
-                return jsonc.remove_member(text, target.container, index)
-            inner = text[environment.start + 1 : environment.end - 1]
-            if where in filled and inner and not inner.strip():
-                return [jsonc.Splice(environment.start + 1, environment.end - 1, "")]
+        if not environment.members and (*target.path, key) in created:
+            index = max(i for i, m in enumerate(target.container.members) if m.key == key)
+            return jsonc.remove_member(text, target.container, index)
+    for path in filled:
+        # Objects that were "{}" before we wrote into them become "{}" again.
+        node = _node_at(tree, path)
+        if isinstance(node, jsonc.Object) and not node.members:
+            inner = text[node.start + 1 : node.end - 1]
+            if inner and not inner.strip():
+                return [jsonc.Splice(node.start + 1, node.end - 1, "")]
     return None
+
+
+def _inline_empty(text: str, node: jsonc.Object) -> bool:
+    return not node.members and text[node.start + 1 : node.end - 1] == ""
+
+
+def _node_at(tree: jsonc.Node, path: Path_) -> jsonc.Node | None:
+    node: jsonc.Node | None = tree
+    for step in path:
+        if isinstance(node, jsonc.Object) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, jsonc.Array) and isinstance(step, int) and step < len(node.items):
+            node = node.items[step]
+        else:
+            return None
+    return node
 
 
 def _member_indent(text: str, container: jsonc.Object, unit: str) -> str:
