@@ -62,7 +62,9 @@ def test_append_after_last_member_copies_its_indentation():
 
 def test_missing_environment_object_is_created_expanded():
     """A profile without environmentVariables gets one, one level in, file's newline."""
-    text = '{\r\n\t"profiles": {\r\n\t\t"p": {\r\n\t\t\t"commandName": "Project"\r\n\t\t}\r\n\t}\r\n}'
+    text = (
+        '{\r\n\t"profiles": {\r\n\t\t"p": {\r\n\t\t\t"commandName": "Project"\r\n\t\t}\r\n\t}\r\n}'
+    )
     assert _set(text).text == (
         '{\r\n\t"profiles": {\r\n\t\t"p": {\r\n\t\t\t"commandName": "Project",\r\n'
         '\t\t\t"environmentVariables": {\r\n\t\t\t\t"AWS_ACCESS_KEY_ID": "ASIAEXAMPLE",\r\n'
@@ -71,7 +73,7 @@ def test_missing_environment_object_is_created_expanded():
 
 
 def test_empty_object_is_expanded():
-    """"environmentVariables": {} becomes a multi-line object with the brace in place."""
+    """ "environmentVariables": {} becomes a multi-line object with the brace in place."""
     text = '{\n  "profiles": {\n    "p": {\n      "environmentVariables": {}\n    }\n  }\n}'
     assert _set(text).text == (
         '{\n  "profiles": {\n    "p": {\n      "environmentVariables": {\n'
