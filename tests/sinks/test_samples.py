@@ -27,7 +27,7 @@ CASES = [
 IDS = [f"{p.parent.name}/{p.name}" for p, _, _ in CASES]
 
 
-_INLINE_OURS = re.compile(r', "(?:%s)": "[^"]*"' % "|".join(CREDS))
+_INLINE_OURS = re.compile(r', "(?:{})": "[^"]*"'.format("|".join(CREDS)))
 
 
 def _edit(path, targets, key):
@@ -49,7 +49,7 @@ def test_only_credential_lines_change(path, targets, key):
     added = [line[2:] for line in changed if line.startswith("+ ")]
     for line in removed:
         comma_added = any(a.startswith(line.split("//")[0].rstrip()) for a in added)
-        expanded = line.rstrip().endswith("{}")
+        expanded = line.rstrip().rstrip(",").endswith("{}")
         inline = any(_INLINE_OURS.sub("", a) == line for a in added)
         assert comma_added or expanded or inline, line
     for line in added:
