@@ -33,10 +33,13 @@ class Cli:
     def config(self) -> Path:
         return self.home / ".aws" / "config"
 
-    def run(self, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, timeout: float = 60, cwd: Path | None = None, **env: str
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "devcreds", *args],
             env={**self.env, **env},
+            cwd=cwd,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -44,8 +47,8 @@ class Cli:
             check=False,
         )
 
-    def ok(self, *args: str, **env: str) -> str:
-        completed = self.run(*args, **env)
+    def ok(self, *args: str, cwd: Path | None = None, **env: str) -> str:
+        completed = self.run(*args, cwd=cwd, **env)
         assert completed.returncode == 0, completed.stderr
         return completed.stdout
 

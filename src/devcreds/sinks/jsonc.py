@@ -132,7 +132,8 @@ class _Parser:
     def _take(self, kind: str) -> Token:
         token = self._peek()
         if token.kind != kind:
-            raise JsoncError(f"expected {kind!r}", self.text, token.start)
+            wanted = "a name in double quotes" if kind == "string" else repr(kind)
+            raise JsoncError(f"expected {wanted}", self.text, token.start)
         self.index += 1
         return token
 
