@@ -44,7 +44,7 @@ def _fish(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _dotenv(value: str) -> str:
+def dotenv_value(value: str) -> str:
     if all(c.isalnum() or c in "+/=:._-" for c in value):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
@@ -61,5 +61,5 @@ _LINES: dict[str, Callable[[str, str], str]] = {
     "powershell": lambda name, value: f"$Env:{name}={_powershell(value)}",
     "cmd": _cmd,
     "fish": lambda name, value: f"set -gx {name} {_fish(value)}",
-    "dotenv": lambda name, value: f"{name}={_dotenv(value)}",
+    "dotenv": lambda name, value: f"{name}={dotenv_value(value)}",
 }

@@ -172,3 +172,45 @@ def _verify(
             f"editing {path} would have changed more than intended; the file is untouched",
             hint="please report this with a copy of the file (remove secrets first)",
         )
+
+
+def remove(path: Path, section: str, keys: list[str], *, drop_section: bool) -> bool:
+    """Take ``keys`` out of ``section``; the section too if ``drop_section`` and it is left
+    empty. True if the file changed."""
+    from configupdater import ConfigUpdater
+
+    original = _read(path)
+    if not original:
+        return False
+    text = original.decode("utf-8", "strict")
+    newline = _newline(text)
+    lf_text = text.replace("\r\n", "\n").replace("\r", "\n")
+    before = _parse(path, lf_text)
+    updater = ConfigUpdater()
+    updater.read_string(lf_text)
+    if not updater.has_section(section):
+        return False
+    for key in keys:
+        if key in updater[section]:
+            del updater[section][key]
+    expected = {name: dict(values) for name, values in before.items()}
+    for key in keys:
+        expected.get(section, {}).pop(key, None)
+    result = str(updater)
+    if drop_section and not list(updater[section].iter_options()):
+        del expected[section]
+        last = updater.sections()[-1] == section
+        updater.remove_section(section)
+        result = str(updater)
+        if last:  # we appended it after a blank line: take that line back too
+            result = result[:-1] if result.endswith("\n\n") else result
+    if _parse(path, result) != expected:
+        raise FileError(
+            f"cleaning {path} would have changed more than intended; the file is untouched",
+            hint="remove the credentials by hand",
+        )
+    edited = result.replace("\n", newline).encode("utf-8")
+    if edited == original:
+        return False
+    atomic_write(path, edited)
+    return True

@@ -12,6 +12,7 @@ from devcreds.cli import (
     configure,
     demo,
     emulator,
+    execute,
     export,
     login,
     logout,
@@ -61,6 +62,9 @@ def _main(
 app.add_typer(configure.app, name="configure")
 app.add_typer(write.app, name="write")
 app.command("clean")(write.clean)
+app.command(
+    "exec", context_settings={"allow_interspersed_args": False}, help=execute.run_command.__doc__
+)(execute.run_command)
 app.command("login")(login.login)
 app.command("logout")(logout.logout)
 app.command("export")(export.export)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -102,26 +103,90 @@ def _write_json(
 ) -> None:
     ctx = Context.from_process(profile)
     resolved = [_existing(path, kind) for path in targets]
-    _check_git(resolved, allow_tracked, kind)
+    _deliver(
+        ctx,
+        resolved,
+        kind,
+        with_region,
+        allow_tracked,
+        lambda path, delivery: deliver.write_json(
+            ctx.paths, kind, path, delivery, only, ctx.clock()
+        ),
+    )
+
+
+def _deliver(
+    ctx: Context,
+    targets: list[Path],
+    kind: str,
+    with_region: bool,
+    allow_tracked: bool,
+    write_one: Callable[[Path, deliver.Delivery], bool],
+) -> None:
+    """Git check, credentials, then each file; one bad file does not stop the others."""
+    _check_git(targets, allow_tracked, kind)
     creds = credentials_for(ctx)
     variables = formats.variables(creds)
     if with_region:
         variables["AWS_REGION"] = _region(ctx)
     delivery = deliver.Delivery(variables, ctx.profile, creds.expiration)
-    failures: list[DevcredsError] = []
-    for path in resolved:
+    failures = 0
+    for path in targets:
         try:
-            changed = deliver.write_json(ctx.paths, kind, path, delivery, only, ctx.clock())
+            changed = write_one(path, delivery)
         except DevcredsError as exc:
-            failures.append(exc)
+            failures += 1
             render.error(exc)
             continue
         render.stderr.print(f"{'updated' if changed else 'unchanged'}: {path}", markup=False)
     if failures:
         raise FileError(
-            f"{len(failures)} of {len(resolved)} files were not written (each left as it was)",
+            f"{failures} of {len(targets)} files were not written (each left as it was)",
             hint="fix the files named above, then run the same command again",
         )
+
+
+@app.command("dotenv")
+def write_dotenv(
+    file: Annotated[Path, typer.Argument(help="The .env file (created if missing).")],
+    profile: Profile = None,
+    with_region: WithRegion = False,
+    allow_tracked: AllowTracked = False,
+) -> None:
+    """Set AWS credentials in a .env file, touching only their lines."""
+    ctx = Context.from_process(profile)
+    path = file.absolute()
+    if path.is_dir():
+        raise FileError(f"{file} is a folder, not a file", hint="devcreds write dotenv PATH/.env")
+    _deliver(
+        ctx,
+        [path],
+        "dotenv",
+        with_region,
+        allow_tracked,
+        lambda target, delivery: deliver.write_dotenv(ctx.paths, target, delivery, ctx.clock()),
+    )
+
+
+@app.command("credentials")
+def write_credentials(
+    profile: Profile = None,
+    as_name: Annotated[
+        str | None,
+        typer.Option("--as", help="Profile name in the credentials file (default: --profile)."),
+    ] = None,
+) -> None:
+    """Write the credentials as a profile of ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)."""
+    ctx = Context.from_process(profile)
+    section = as_name or ctx.profile
+    _deliver(
+        ctx,
+        [ctx.paths.credentials_file],
+        "credentials",
+        False,
+        True,  # the credentials file is the user's own, not a project file
+        lambda _, delivery: deliver.write_credentials(ctx.paths, section, delivery, ctx.clock()),
+    )
 
 
 def _existing(path: Path, kind: str) -> Path:

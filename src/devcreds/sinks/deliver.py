@@ -10,15 +10,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devcreds import files
+from devcreds import files, inifile
 from devcreds.cache import format_timestamp
 from devcreds.errors import FileError
 from devcreds.paths import Paths
-from devcreds.sinks import jsonc, jsonfile, launchsettings, registry, vscode
+from devcreds.sinks import dotenv, jsonc, jsonfile, launchsettings, registry, vscode
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,72 @@ def write_json(
 
     with file_lock(paths, path), _json_errors(path):
         changed = files.rewrite(path, edit)
+    _remember(paths, kind, path, delivery, now, created=edits[0].created, filled=edits[0].filled)
+    return changed
+
+
+def write_dotenv(paths: Paths, path: Path, delivery: Delivery, now: dt.datetime) -> bool:
+    """Set the variables in a .env file (created 0600 if it does not exist)."""
+    with file_lock(paths, path), _json_errors(path):
+        if not path.exists():
+            files.atomic_write(path, b"", mode=0o600)
+        changed = files.rewrite(path, lambda text: dotenv.set_variables(text, delivery.variables))
+    _remember(paths, "dotenv", path, delivery, now)
+    return changed
+
+
+CREDENTIAL_KEYS = {
+    "aws_access_key_id": "AWS_ACCESS_KEY_ID",
+    "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY",
+    "aws_session_token": "AWS_SESSION_TOKEN",
+}
+
+
+def write_credentials(paths: Paths, section: str, delivery: Delivery, now: dt.datetime) -> bool:
+    """A profile in the shared credentials file, for tools that read nothing else."""
+    path = paths.credentials_file
+    values = {key: delivery.variables[name] for key, name in CREDENTIAL_KEYS.items()}
+    with file_lock(paths, path):
+        existed = section in _sections(path)
+        changed = inifile.update(path, {section: values})
+        path.chmod(0o600)  # it holds secrets, whatever it was before
+    created: list[tuple[str | int, ...]] = [] if existed else [(section,)]
+    _remember(
+        paths,
+        "credentials",
+        path,
+        delivery,
+        now,
+        section=section,
+        created=created,
+        keys=list(values),
+    )
+    return changed
+
+
+def _sections(path: Path) -> set[str]:
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return set()
+    return set(parser.sections())
+
+
+def _remember(
+    paths: Paths,
+    kind: str,
+    path: Path,
+    delivery: Delivery,
+    now: dt.datetime,
+    *,
+    section: str | None = None,
+    keys: list[str] | None = None,
+    created: Sequence[tuple[str | int, ...]] = (),
+    filled: Sequence[tuple[str | int, ...]] = (),
+) -> None:
     previous = _previous(paths, kind, path)
     registry.remember(
         paths,
@@ -74,15 +140,15 @@ def write_json(
             path=str(path),
             kind=kind,
             profile=delivery.profile,
-            keys=list(delivery.variables),
+            keys=keys or list(delivery.variables),
             written_at=format_timestamp(now),
             expires_at=format_timestamp(delivery.expires_at),
+            section=section,
             # A rewrite over our own earlier write must still know what the first one added.
-            created=_union(previous.created if previous else [], edits[0].created),
-            filled=_union(previous.filled if previous else [], edits[0].filled),
+            created=_union(previous.created if previous else [], created),
+            filled=_union(previous.filled if previous else [], filled),
         ),
     )
-    return changed
 
 
 def _previous(paths: Paths, kind: str, path: Path) -> registry.Record | None:
@@ -90,7 +156,7 @@ def _previous(paths: Paths, kind: str, path: Path) -> registry.Record | None:
 
 
 def _union(
-    old: list[registry.JsonPath], new: list[tuple[str | int, ...]]
+    old: list[registry.JsonPath], new: Sequence[tuple[str | int, ...]]
 ) -> list[registry.JsonPath]:
     merged = [list(p) for p in old]
     merged += [list(p) for p in new if list(p) not in merged]
@@ -117,6 +183,16 @@ def clean(paths: Paths, record: registry.Record) -> bool:
             if path.exists():
                 raise
             changed = False  # the file is gone, and our secrets with it
+    elif record.kind == "dotenv":
+        with file_lock(paths, path), _json_errors(path):
+            changed = path.exists() and files.rewrite(
+                path, lambda text: dotenv.remove_variables(text, record.keys)
+            )
+    elif record.kind == "credentials" and record.section:
+        with file_lock(paths, path):
+            changed = inifile.remove(
+                path, record.section, record.keys, drop_section=[record.section] in record.created
+            )
     else:
         raise FileError(f"unknown sink kind {record.kind} in the record", hint="devcreds status")
     registry.forget(paths, record)
@@ -125,6 +201,7 @@ def clean(paths: Paths, record: registry.Record) -> bool:
 
 @contextlib.contextmanager
 def _json_errors(path: Path) -> Iterator[None]:
+    """Parse and shape problems of a sink file as one FileError naming the file."""
     try:
         yield
     except jsonc.JsoncError as exc:

@@ -1,0 +1,112 @@
+"""``.env`` files: splice values in place, append what is missing, take it out again.
+
+python-dotenv's parser locates each assignment (multi-line quoted values
+included); its ``set_key`` is not used because it drops ``export``, inline
+comments, CRLF and the BOM, and forces quotes that ``docker --env-file``
+keeps literally. We only ever replace the value text of a line.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from devcreds.formats import dotenv_value
+from devcreds.sinks.jsonfile import ShapeError
+
+_ASSIGNMENT = re.compile(
+    r"""(?P<head>[ \t]*(?:export[ \t]+)?(?P<key>[^\s=#]+)[ \t]*=[ \t]*)
+        (?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\r\n]*?)
+        (?=[ \t]+\#|[ \t]*(?:\r\n|\n|\r|$))""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One piece of the file as python-dotenv splits it: a binding, a comment, a blank line."""
+
+    key: str | None
+    text: str
+    start: int
+
+
+def _chunks(text: str) -> list[Chunk]:
+    from dotenv.parser import parse_stream
+
+    chunks, offset = [], 0
+    for binding in parse_stream(io.StringIO(text)):
+        chunks.append(Chunk(binding.key, binding.original.string, offset))
+        offset += len(binding.original.string)
+    if offset != len(text):  # would mean the parser skipped text: never edit blind
+        raise ShapeError("the file could not be read line by line")
+    return chunks
+
+
+def _values(text: str) -> dict[str, str | None]:
+    from dotenv import dotenv_values
+
+    return dict(dotenv_values(stream=io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def _newline(text: str) -> str:
+    match = re.search(r"\r\n|\n|\r", text)
+    return match.group() if match else "\n"
+
+
+def set_variables(text: str, variables: dict[str, str]) -> str:
+    """``text`` with each variable set: in place where it is, appended where it is not."""
+    bom, body = ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
+    pieces = []
+    found = set()
+    for chunk in _chunks(body):
+        if chunk.key in variables:
+            match = _ASSIGNMENT.match(chunk.text)
+            if match is None:
+                raise ShapeError(f"cannot find the value of {chunk.key} on its line")
+            found.add(chunk.key)
+            old = match.group("value")
+            quote = old[0] if old[:1] in ("'", '"') and len(old) > 1 else ""
+            value = variables[chunk.key]
+            new = (
+                f"{quote}{value}{quote}"
+                if quote and value == dotenv_value(value)
+                else dotenv_value(value)
+            )
+            pieces.append(
+                chunk.text[: match.start("value")] + new + chunk.text[match.end("value") :]
+            )
+        else:
+            pieces.append(chunk.text)
+    result = "".join(pieces)
+    missing = [
+        f"{name}={dotenv_value(value)}" for name, value in variables.items() if name not in found
+    ]
+    if missing:
+        newline = _newline(body)
+        if result and not result.endswith(("\n", "\r")):
+            result += newline + newline.join(
+                missing
+            )  # the file had no final newline: nor does it now
+        else:
+            result += "".join(line + newline for line in missing)
+    expected = {**_values(text), **variables}
+    if _values(bom + result) != expected:
+        raise ShapeError("the edit would have changed more than intended; the file is untouched")
+    return bom + result
+
+
+def remove_variables(text: str, names: list[str]) -> str:
+    """``text`` without the lines that assign ``names``."""
+    bom, body = ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
+    chunks = _chunks(body)
+    kept = [c for c in chunks if c.key not in names]
+    result = "".join(c.text for c in kept)
+    if chunks and chunks[-1].key in names and not chunks[-1].text.endswith(("\n", "\r")):
+        # We appended after the last line's break; the original ended without one.
+        result = re.sub(r"(\r\n|\n|\r)$", "", result)
+    expected = {k: v for k, v in _values(text).items() if k not in names}
+    if _values(bom + result) != expected:
+        raise ShapeError("the edit would have changed more than intended; the file is untouched")
+    return bom + result
