@@ -47,7 +47,7 @@ def _fish(value: str) -> str:
 def dotenv_value(value: str) -> str:
     if all(c.isalnum() or c in "+/=:._-" for c in value):
         return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _cmd(name: str, value: str) -> str:

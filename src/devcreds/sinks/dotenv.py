@@ -50,6 +50,11 @@ def _values(text: str) -> dict[str, str | None]:
     return dict(dotenv_values(stream=io.StringIO(text.removeprefix("\ufeff"))))
 
 
+def _blank_lead(text: str) -> int:
+    """How many characters of blank lines start ``text``."""
+    return re.match(r"(?:[ \t]*(?:\r\n|\n|\r))*", text).end()  # type: ignore[union-attr]
+
+
 def _newline(text: str) -> str:
     match = re.search(r"\r\n|\n|\r", text)
     return match.group() if match else "\n"
@@ -62,7 +67,7 @@ def set_variables(text: str, variables: dict[str, str]) -> str:
     found = set()
     for chunk in _chunks(body):
         if chunk.key in variables:
-            match = _ASSIGNMENT.match(chunk.text)
+            match = _ASSIGNMENT.match(chunk.text, _blank_lead(chunk.text))
             if match is None:
                 raise ShapeError(f"cannot find the value of {chunk.key} on its line")
             found.add(chunk.key)
@@ -101,8 +106,8 @@ def remove_variables(text: str, names: list[str]) -> str:
     """``text`` without the lines that assign ``names``."""
     bom, body = ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
     chunks = _chunks(body)
-    kept = [c for c in chunks if c.key not in names]
-    result = "".join(c.text for c in kept)
+    # python-dotenv hands blank lines to the assignment after them: those lines stay.
+    result = "".join(c.text[: _blank_lead(c.text)] if c.key in names else c.text for c in chunks)
     if chunks and chunks[-1].key in names and not chunks[-1].text.endswith(("\n", "\r")):
         # We appended after the last line's break; the original ended without one.
         result = re.sub(r"(\r\n|\n|\r)$", "", result)
