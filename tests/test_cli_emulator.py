@@ -131,7 +131,9 @@ def test_version():
 
 
 def test_demo_runs_end_to_end():
-    """devcreds demo logs in on the embedded emulator and shows the caller identity."""
+    """devcreds demo logs in, writes launchSettings.json, shows the caller, cleans up exactly."""
     completed = subprocess.run(_devcreds("demo"), capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Developer_" in completed.stdout
+    assert '+        "AWS_ACCESS_KEY_ID": "ASIA' in completed.stdout
+    assert "byte for byte as before: yes" in completed.stdout

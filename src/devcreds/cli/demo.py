@@ -1,104 +1,127 @@
-"""``devcreds demo``: the job end to end on the embedded emulator, in a throwaway home.
+"""``devcreds demo``: the whole job on the embedded emulator, in a throwaway home.
 
-Today it shows the Identity Center side: a device login, the accounts and
-roles, role credentials and the identity STS sees, all through boto3 as an
-ordinary AWS client would do it.
+configure sso → login → write launchSettings.json (and show the diff) → an app
+using those credentials → status → clean (and show the file is as it was).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from rich.table import Table
+from rich.panel import Panel
+from rich.syntax import Syntax
 
-from devcreds.cli import render
+from devcreds.cli import configure, login, render, status, write
 from devcreds.emulator import Emulator, EmulatorConfig, running
 
 START_URL = "https://d-0123456789.awsapps.com/start"
-
-
-def _masked(secret: str) -> str:
-    return f"{secret[:4]}…({len(secret)} chars)"
+# A launchSettings.json as Visual Studio writes them, with a comment dotnet tolerates.
+SAMPLE = """{
+  "$schema": "http://json.schemastore.org/launchsettings.json",
+  "profiles": {
+    "SampleApi": {
+      "commandName": "Project",
+      "launchBrowser": true,
+      "environmentVariables": {
+        "ASPNETCORE_ENVIRONMENT": "Development"
+        // "ASPNETCORE_URLS": "http://localhost:5000"
+      },
+      "applicationUrl": "https://localhost:7001"
+    },
+    "Docker": {
+      "commandName": "Docker"
+    }
+  }
+}
+"""
 
 
 def demo() -> None:
-    """Run a device login and fetch credentials against the embedded emulator."""
+    """Log in, fetch credentials and update a sample launchSettings.json, all offline."""
     with tempfile.TemporaryDirectory(prefix="devcreds-demo-") as home:
         # Nothing of the user's AWS setup may leak in, nor anything of ours out.
         for name in [n for n in os.environ if n.startswith("AWS_")]:
             del os.environ[name]
-        os.environ["AWS_CONFIG_FILE"] = str(Path(home, "config"))
-        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(Path(home, "credentials"))
+        os.environ["HOME"] = os.environ["USERPROFILE"] = home
         with running(Emulator(EmulatorConfig(auto_approve=True))) as server:
-            _walk_through(server.url)
+            os.environ["AWS_ENDPOINT_URL"] = server.url
+            _walk_through(Path(home), server.url)
 
 
-def _walk_through(url: str) -> None:
-    import boto3  # heavy; only this command needs it
+def _step(text: str) -> None:
+    render.stdout.print(f"\n[bold cyan]▶ {text}[/]")
 
+
+def _walk_through(home: Path, url: str) -> None:
     out = render.stdout
-    out.print(f"[bold]IAM Identity Center emulator[/] listening on {url}")
-    session = boto3.session.Session(region_name="us-east-1")
-    oidc = session.client("sso-oidc", endpoint_url=url)
-    portal = session.client("sso", endpoint_url=url)
+    out.print(f"[bold]devcreds demo[/]: IAM Identity Center emulator on {url}, home {home}")
 
-    client = oidc.register_client(
-        clientName="devcreds-demo", clientType="public", scopes=["sso:account:access"]
+    _step("devcreds configure sso --profile demo …")
+    configure.configure_sso(
+        profile="demo",
+        sso_session="demo",
+        start_url=START_URL,
+        sso_region="us-east-1",
+        account_id="111111111111",
+        role_name="Developer",
+        region="eu-west-1",
     )
-    out.print(f"1. RegisterClient       client {client['clientId'][:12]}…")
-    device = oidc.start_device_authorization(
-        clientId=client["clientId"], clientSecret=client["clientSecret"], startUrl=START_URL
+    out.print(Syntax((home / ".aws" / "config").read_text(), "ini", theme="ansi_dark"))
+
+    _step("devcreds login --profile demo   (the emulator approves the device code at once)")
+    login.login(profile="demo", sso_session=None, device_code=True, no_browser=True)
+
+    project = home / "SampleApi" / "Properties" / "launchSettings.json"
+    project.parent.mkdir(parents=True)
+    project.write_text(SAMPLE)
+    _step("devcreds write launchsettings SampleApi/Properties/launchSettings.json")
+    write.write_launchsettings(files=[project], profile="demo", launch_profile=None, recursive=None)
+    after = project.read_text()
+    diff = "".join(
+        difflib.unified_diff(SAMPLE.splitlines(True), after.splitlines(True), "before", "after")
     )
+    out.print(Syntax(_masked(diff), "diff", theme="ansi_dark"))
+
+    _step("an app reading that file calls STS with the credentials in it")
+    out.print(f"  caller: {_caller(after, url)}")
+
+    _step("devcreds status")
+    status.status(as_json=False)
+
+    _step("devcreds clean --all")
+    write.clean(files=None, everything=True)
+    same = project.read_text() == SAMPLE
+    out.print(f"  launchSettings.json is byte for byte as before: {'yes' if same else 'NO'}")
     out.print(
-        f"2. Device authorization open {device['verificationUriComplete']} "
-        f"(auto-approved here), code {device['userCode']}"
-    )
-    token = oidc.create_token(
-        clientId=client["clientId"],
-        clientSecret=client["clientSecret"],
-        grantType="urn:ietf:params:oauth:grant-type:device_code",
-        deviceCode=device["deviceCode"],
-    )
-    out.print(
-        f"3. CreateToken            access token {_masked(token['accessToken'])}, "
-        f"{token['expiresIn']} s, refresh token {'yes' if 'refreshToken' in token else 'no'}"
+        Panel(
+            "Try it yourself:\n"
+            "  devcreds emulator --auto-approve        (prints its address)\n"
+            "  export AWS_ENDPOINT_URL=<that address>\n"
+            "  devcreds configure sso, login, export, write … as in the README",
+            title="done",
+        )
     )
 
-    table = Table("account", "name", "roles")
-    accounts: list[Any] = []
-    for page in portal.get_paginator("list_accounts").paginate(accessToken=token["accessToken"]):
-        accounts.extend(page["accountList"])
-    for account in accounts:
-        roles = [
-            role["roleName"]
-            for page in portal.get_paginator("list_account_roles").paginate(
-                accessToken=token["accessToken"], accountId=account["accountId"]
-            )
-            for role in page["roleList"]
-        ]
-        table.add_row(account["accountId"], account["accountName"], ", ".join(roles))
-    out.print("4. ListAccounts / ListAccountRoles")
-    out.print(table)
 
-    creds = portal.get_role_credentials(
-        accessToken=token["accessToken"], accountId="111111111111", roleName="Developer"
-    )["roleCredentials"]
-    out.print(
-        f"5. GetRoleCredentials     {creds['accessKeyId']}, secret "
-        f"{_masked(creds['secretAccessKey'])}, expires at {creds['expiration']} ms"
-    )
-    sts = session.client(
-        "sts",
-        endpoint_url=url,
-        aws_access_key_id=creds["accessKeyId"],
-        aws_secret_access_key=creds["secretAccessKey"],
-        aws_session_token=creds["sessionToken"],
-    )
-    out.print(f"6. GetCallerIdentity      {sts.get_caller_identity()['Arn']}")
-    out.print(
-        "\nRun your own: [bold]devcreds emulator --auto-approve[/], then point any AWS client "
-        "at it with [bold]AWS_ENDPOINT_URL=<the printed address>[/]."
-    )
+def _masked(text: str) -> str:
+    """Secrets shortened for the screen: the demo shows where they go, not what they are."""
+    return re.sub(r'("AWS_(?:SECRET_ACCESS_KEY|SESSION_TOKEN)": ")([^"]{4})[^"]*"', r'\1\2…"', text)
+
+
+def _caller(settings: str, url: str) -> str:
+    import boto3
+
+    from devcreds.sinks import jsonc
+
+    env = jsonc.to_python(jsonc.parse(settings))["profiles"]["SampleApi"]["environmentVariables"]
+    sts = boto3.session.Session(
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=env["AWS_SESSION_TOKEN"],
+        region_name="eu-west-1",
+    ).client("sts", endpoint_url=url)
+    return str(sts.get_caller_identity()["Arn"])
