@@ -137,3 +137,4 @@ def test_demo_runs_end_to_end():
     assert "arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Developer_" in completed.stdout
     assert '+        "AWS_ACCESS_KEY_ID": "ASIA' in completed.stdout
     assert "byte for byte as before: yes" in completed.stdout
+    assert not re.search(r'"AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN)": "[^"…]{5,}"', completed.stdout)

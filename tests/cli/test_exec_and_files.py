@@ -120,3 +120,33 @@ def test_write_credentials_serves_boto3_and_cleans_exactly(logged_in):
     assert seen.stdout.strip() == logged_in.export()["AccessKeyId"]
     logged_in.ok("clean", "--all")
     assert path.read_bytes() == original
+
+
+def test_write_dotenv_refuses_unusable_files(logged_in, tmp_path):
+    """A folder, a read-only file and a non-UTF-8 file: exit 6 each, nothing changed."""
+    assert logged_in.run("write", "dotenv", str(tmp_path), "--profile", "dev").returncode == 6
+    read_only = tmp_path / "ro.env"
+    read_only.write_text("A=1\n")
+    read_only.chmod(0o444)
+    binary = tmp_path / "bin.env"
+    binary.write_bytes(b"A=\xff\n")
+    for path in (read_only, binary):
+        before = path.read_bytes()
+        completed = logged_in.run("write", "dotenv", str(path), "--profile", "dev")
+        assert completed.returncode == 6, completed.stderr
+        assert str(path) in completed.stderr
+        assert path.read_bytes() == before
+
+
+def test_write_vscode_only_named_configuration(logged_in, tmp_path):
+    """--configuration limits the write to that launch configuration."""
+    path = tmp_path / "launch.json"
+    shutil.copyfile(SAMPLES / "vscode/jellyfin__jellyfin__1.json", path)
+    path.chmod(0o644)
+    logged_in.ok(
+        "write", "vscode", str(path), "--configuration", ".NET Core Attach", "--profile", "dev"
+    )
+    from devcreds.sinks import jsonc
+
+    configurations = jsonc.to_python(jsonc.parse(path.read_text()))["configurations"]
+    assert ["env" in c for c in configurations] == [False, True]
