@@ -20,7 +20,7 @@ from devcreds.errors import FileError, UsageError
 from devcreds.files import atomic_write, private_dir
 
 if TYPE_CHECKING:
-    from configupdater import Section
+    from configupdater import ConfigUpdater, Section
 
 Changes = Mapping[str, Mapping[str, str]]  # section name -> key -> value
 _NAME = re.compile(r"^[^\[\]\r\n]+$")
@@ -86,7 +86,8 @@ def _newline(text: str) -> str:
     return "\n"
 
 
-def _edit(path: Path, original: bytes, changes: Changes) -> bytes:
+def _load(path: Path, original: bytes) -> tuple[str, str, ConfigUpdater]:
+    """The file's newline, its text with LF line breaks, and configupdater's model of it."""
     from configupdater import ConfigUpdater
     from configupdater.parser import ParsingError
 
@@ -99,14 +100,18 @@ def _edit(path: Path, original: bytes, changes: Changes) -> bytes:
         text = original.decode("utf-8")
     except UnicodeDecodeError:
         raise FileError(f"{path} is not UTF-8 text", hint=f"save {path} as UTF-8") from None
-    newline = _newline(text)
     lf_text = text.replace("\r\n", "\n").replace("\r", "\n")
-    before = _parse(path, lf_text)
     updater = ConfigUpdater()
     try:
         updater.read_string(lf_text)
     except (configparser.Error, ParsingError) as exc:
         raise _unparsable(path, exc) from None
+    return _newline(text), lf_text, updater
+
+
+def _edit(path: Path, original: bytes, changes: Changes) -> bytes:
+    newline, lf_text, updater = _load(path, original)
+    before = _parse(path, lf_text)
     appended = []
     for section, values in changes.items():
         if updater.has_section(section):
@@ -177,17 +182,11 @@ def _verify(
 def remove(path: Path, section: str, keys: list[str], *, drop_section: bool) -> bool:
     """Take ``keys`` out of ``section``; the section too if ``drop_section`` and it is left
     empty. True if the file changed."""
-    from configupdater import ConfigUpdater
-
     original = _read(path)
     if not original:
         return False
-    text = original.decode("utf-8", "strict")
-    newline = _newline(text)
-    lf_text = text.replace("\r\n", "\n").replace("\r", "\n")
+    newline, lf_text, updater = _load(path, original)
     before = _parse(path, lf_text)
-    updater = ConfigUpdater()
-    updater.read_string(lf_text)
     if not updater.has_section(section):
         return False
     for key in keys:

@@ -169,3 +169,13 @@ def test_folder_in_place_of_the_file_is_a_file_error(tmp_path):
     """A folder where the file should be is a FileError."""
     with pytest.raises(FileError):
         inifile.update(tmp_path, SSO)
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf[a]\nk = v\n", b"[a]\nk = \xff\n", b"k = v\n"])
+def test_remove_from_an_unusable_file_is_an_error_not_a_crash(tmp_path, content):
+    """Cleaning a credentials file that became unreadable: one error, file unchanged."""
+    path = tmp_path / "credentials"
+    path.write_bytes(content)
+    with pytest.raises((FileError, UsageError)):
+        inifile.remove(path, "a", ["k"], drop_section=True)
+    assert path.read_bytes() == content

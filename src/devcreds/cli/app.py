@@ -62,9 +62,8 @@ def _main(
 app.add_typer(configure.app, name="configure")
 app.add_typer(write.app, name="write")
 app.command("clean")(write.clean)
-app.command(
-    "exec", context_settings={"allow_interspersed_args": False}, help=execute.run_command.__doc__
-)(execute.run_command)
+# Everything after the command belongs to it, even what looks like our options.
+app.command("exec", context_settings={"allow_interspersed_args": False})(execute.run_command)
 app.command("login")(login.login)
 app.command("logout")(logout.logout)
 app.command("export")(export.export)

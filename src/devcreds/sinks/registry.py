@@ -38,10 +38,21 @@ class Record:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Record | None:
+        """A record as stored, or None if the entry is damaged (it is then forgotten)."""
         try:
-            return cls(**data)
+            record = cls(**data)
         except TypeError:
             return None
+        texts = (record.path, record.kind, record.profile, record.written_at, record.expires_at)
+        if not all(isinstance(t, str) for t in texts) or not (
+            isinstance(record.keys, list) and all(isinstance(k, str) for k in record.keys)
+        ):
+            return None
+        try:
+            cache.parse_timestamp(record.expires_at)
+        except ValueError:
+            return None
+        return record
 
 
 def _file(paths: Paths) -> Path:
