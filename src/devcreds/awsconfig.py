@@ -11,24 +11,22 @@ the profile and its sso-session must agree.
 from __future__ import annotations
 
 import configparser
-import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
+from devcreds import keys
 from devcreds.errors import FileError, UsageError
 
 
-@dataclass(frozen=True)
-class AwsConfig:
+class AwsConfig(NamedTuple):
     path: Path
     profiles: Mapping[str, Mapping[str, str]]
     sso_sessions: Mapping[str, Mapping[str, str]]
     sections: tuple[str, ...] = ()  # as written, e.g. "profile dev"
 
 
-@dataclass(frozen=True)
-class SsoSession:
+class SsoSession(NamedTuple):
     """What one login is for: an ``[sso-session]``, or a legacy profile's start URL."""
 
     name: str | None  # None for a legacy profile that has sso_start_url itself
@@ -43,11 +41,10 @@ class SsoSession:
     @property
     def token_key(self) -> str:
         """The AWS CLI's token cache key: sha1 of the session name, or of the start URL."""
-        return hashlib.sha1(self.label.encode()).hexdigest()  # noqa: S324 - a file name, as the AWS CLI does
+        return keys.sha1_hex(self.label)
 
 
-@dataclass(frozen=True)
-class SsoProfile:
+class SsoProfile(NamedTuple):
     name: str
     session: SsoSession
     account_id: str

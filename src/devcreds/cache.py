@@ -13,20 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
-import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from devcreds import keys
 from devcreds.awsconfig import SsoProfile, SsoSession
 from devcreds.errors import FileError
-from devcreds.files import atomic_write, private_dir
 from devcreds.paths import Paths
-
-log = logging.getLogger(__name__)
 
 # What botocore and the AWS CLI treat as "about to expire" for tokens and role credentials.
 REFRESH_WINDOW = dt.timedelta(minutes=15)
@@ -46,16 +41,24 @@ def format_timestamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True)
-class Token:
+def _repr(record: tuple[Any, ...], public: tuple[str, ...]) -> str:
+    """A repr that names only the non-secret fields."""
+    shown = ", ".join(f"{name}={getattr(record, name)!r}" for name in public)
+    return f"{type(record).__name__}({shown}, …)"
+
+
+class Token(NamedTuple):
     start_url: str
     region: str
-    access_token: str = field(repr=False)
+    access_token: str
     expires_at: dt.datetime
     client_id: str | None = None
-    client_secret: str | None = field(default=None, repr=False)
+    client_secret: str | None = None
     registration_expires_at: dt.datetime | None = None
-    refresh_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = None
+
+    def __repr__(self) -> str:
+        return _repr(self, ("start_url", "region", "expires_at", "client_id"))
 
     def fresh(self, now: dt.datetime) -> bool:
         return self.expires_at - now > REFRESH_WINDOW
@@ -106,13 +109,15 @@ class Token:
             return None
 
 
-@dataclass(frozen=True)
-class Registration:
+class Registration(NamedTuple):
     client_id: str
-    client_secret: str = field(repr=False)
+    client_secret: str
     expires_at: dt.datetime
     scopes: tuple[str, ...] | None = None
     grant_types: tuple[str, ...] | None = None
+
+    def __repr__(self) -> str:
+        return _repr(self, ("client_id", "expires_at", "scopes", "grant_types"))
 
     def usable(self, now: dt.datetime) -> bool:
         # The AWS CLI re-registers 15 minutes before expiry, and (since 2.22) when
@@ -147,16 +152,22 @@ class Registration:
             return None
 
 
-@dataclass(frozen=True)
-class RoleCredentials:
+class RoleCredentials(NamedTuple):
     access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str = field(repr=False)
+    secret_access_key: str
+    session_token: str
     expiration: dt.datetime
     account_id: str | None = None
 
+    def __repr__(self) -> str:
+        return _repr(self, ("access_key_id", "expiration", "account_id"))
+
     def fresh(self, now: dt.datetime) -> bool:
         return self.expiration - now > REFRESH_WINDOW
+
+    def fields(self) -> dict[str, str]:
+        """The AWS CLI's names for the credentials, as ``formats`` prints them."""
+        return dict(self.to_json()["Credentials"])
 
     def to_json(self) -> dict[str, Any]:
         credentials = {
@@ -208,34 +219,26 @@ def _optional_texts(value: Any) -> tuple[str, ...] | None:
     return tuple(_text(v) for v in value)
 
 
-def _sha1(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - a file name, as the AWS CLI does
-
-
 def token_path(paths: Paths, session: SsoSession) -> Path:
     return paths.sso_cache / f"{session.token_key}.json"
 
 
 def registration_path(paths: Paths, session: SsoSession) -> Path:
-    # botocore's key, default separators and all (PROTOCOL.md §5.2).
-    args = {
-        "tool": "botocore",
-        "startUrl": session.start_url,
-        "region": session.region,
-        "scopes": list(session.scopes) if session.scopes is not None else None,
-        "session_name": session.name,
-    }
-    return paths.sso_cache / f"{_sha1(json.dumps(args, sort_keys=True))}.json"
+    key = keys.registration_key(session.start_url, session.region, session.scopes, session.name)
+    return paths.sso_cache / f"{key}.json"
 
 
 def role_credentials_path(paths: Paths, profile: SsoProfile) -> Path:
-    args = {"roleName": profile.role_name, "accountId": profile.account_id}
-    if profile.session.name is not None:
-        args["sessionName"] = profile.session.name
-    else:
-        args["startUrl"] = profile.session.start_url
-    key = _sha1(json.dumps(args, sort_keys=True, separators=(",", ":")))
+    key = keys.role_credentials_key(
+        profile.role_name, profile.account_id, profile.session.name, profile.session.start_url
+    )
     return paths.cli_cache / f"{key}.json"
+
+
+def _debug(message: str, *args: object) -> None:
+    import logging  # only for the odd file: logging is not free on the export path
+
+    logging.getLogger(__name__).debug(message, *args)
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -245,16 +248,18 @@ def read_json(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        log.debug("ignoring cache file %s: %s", path, type(exc).__name__)
+        _debug("ignoring cache file %s: %s", path, type(exc).__name__)
         return None
     if not isinstance(data, dict):
-        log.debug("ignoring cache file %s: not a JSON object", path)
+        _debug("ignoring cache file %s: not a JSON object", path)
         return None
     return data
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Replace ``path`` atomically with ``data``; the file is 0600 in a 0700 folder."""
+    from devcreds.files import atomic_write, private_dir  # tempfile: not on the export path
+
     try:
         private_dir(path.parent)
         atomic_write(path, json.dumps(data).encode(), mode=0o600)
@@ -306,6 +311,8 @@ def save_role_credentials(paths: Paths, profile: SsoProfile, creds: RoleCredenti
 def session_lock(paths: Paths, session: SsoSession, timeout: float = 120.0) -> Iterator[None]:
     """One login or renewal per SSO session at a time, across processes."""
     import filelock  # only needed when something must be fetched
+
+    from devcreds.files import private_dir
 
     locks = paths.state / "locks"
     try:

@@ -1,39 +1,45 @@
 """Credentials as text for ``export``: credential_process JSON, shells, .env, JSON.
 
-Stdlib only: the cached ``export`` path prints through here.
+Works on the AWS CLI's field names (``AccessKeyId``, ``SecretAccessKey``,
+``SessionToken``, ``Expiration``, optional ``AccountId``), as the role cache
+stores them, so the cached ``export`` path can print a cache entry without
+loading anything else. Standard library only.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Callable
 
-from devcreds.cache import RoleCredentials, format_timestamp
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (3 ms)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 FORMATS = ("process", "env", "env-no-export", "powershell", "cmd", "fish", "dotenv", "json")
+FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "AccountId")
 
 
-def variables(creds: RoleCredentials) -> dict[str, str]:
+def variables(fields: Mapping[str, str]) -> dict[str, str]:
     """The environment variables every AWS SDK reads, plus the expiry some of them read."""
     return {
-        "AWS_ACCESS_KEY_ID": creds.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
-        "AWS_SESSION_TOKEN": creds.session_token,
-        "AWS_CREDENTIAL_EXPIRATION": format_timestamp(creds.expiration),
+        "AWS_ACCESS_KEY_ID": fields["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": fields["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": fields["SessionToken"],
+        "AWS_CREDENTIAL_EXPIRATION": fields["Expiration"],
     }
 
 
-def render(creds: RoleCredentials, fmt: str) -> str:
+def render(fields: Mapping[str, str], fmt: str) -> str:
     """The text to print, ending in a newline."""
     if fmt in ("process", "json"):
-        data: dict[str, object] = creds.to_json()["Credentials"]  # the AWS CLI's key names
+        data: dict[str, object] = {name: fields[name] for name in FIELDS if name in fields}
         if fmt == "process":
             # botocore checks ``Version != 1``: the integer, not the string.
             data = {"Version": 1, **data}
         return json.dumps(data, indent=2) + "\n"
     line = _LINES[fmt]
-    return "".join(line(name, value) + "\n" for name, value in variables(creds).items())
+    return "".join(line(name, value) + "\n" for name, value in variables(fields).items())
 
 
 def _powershell(value: str) -> str:

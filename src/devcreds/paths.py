@@ -2,17 +2,20 @@
 
 Built once from the environment by the CLI (or from explicit values by a
 test) and passed down; nothing below reads ``os.environ`` for a path.
+
+The records on the cached ``export`` path (this one, awsconfig's and cache's)
+are NamedTuples, not dataclasses: importing ``dataclasses`` and building the
+classes cost more than a bare Python start (measured with -X importtime).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):
     home: Path
     config_file: Path
     credentials_file: Path

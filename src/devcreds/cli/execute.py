@@ -27,7 +27,7 @@ def run_command(
     # With AWS_PROFILE set, some SDKs prefer the profile to the variables we pass.
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         env.pop(name, None)
-    env.update(formats.variables(creds))
+    env.update(formats.variables(creds.fields()))
     region = awsconfig.sso_profile(ctx.config, ctx.profile).region
     if region:
         env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region

@@ -33,7 +33,7 @@ def export(
         )
     ctx = Context.from_process(profile)
     creds = credentials_for(ctx)
-    sys.stdout.write(formats.render(creds, fmt))
+    sys.stdout.write(formats.render(creds.fields(), fmt))
 
 
 def credentials_for(ctx: Context) -> RoleCredentials:

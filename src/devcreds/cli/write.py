@@ -126,7 +126,7 @@ def _deliver(
     """Git check, credentials, then each file; one bad file does not stop the others."""
     _check_git(targets, allow_tracked, kind)
     creds = credentials_for(ctx)
-    variables = formats.variables(creds)
+    variables = formats.variables(creds.fields())
     if with_region:
         variables["AWS_REGION"] = _region(ctx)
     delivery = deliver.Delivery(variables, ctx.profile, creds.expiration)
