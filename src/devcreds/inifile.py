@@ -49,6 +49,15 @@ def update(path: Path, changes: Changes, *, attempts: int = 3) -> bool:
     raise FileError(f"{path} kept changing while devcreds edited it", hint="retry")
 
 
+def sections(path: Path) -> set[str]:
+    """The section names of the file, as botocore reads them (none if there is no file)."""
+    original = _read(path)
+    if not original:
+        return set()
+    _, lf_text, _ = _load(path, original)
+    return set(_parse(path, lf_text))
+
+
 def _check(changes: Changes) -> None:
     for section, values in changes.items():
         if not _NAME.match(section) or section != section.strip():

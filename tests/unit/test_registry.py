@@ -28,9 +28,8 @@ def _record(path="/p/launchSettings.json"):
 
 def test_remember_replaces_the_record_of_the_same_file(paths):
     """One record per file and kind; the newest wins."""
-    registry.remember(paths, _record())
-    registry.remember(paths, _record())
-    registry.remember(paths, _record("/q/launchSettings.json"))
+    registry.remember(paths, [_record()])
+    registry.remember(paths, [_record(), _record("/q/launchSettings.json")])
     assert [r.path for r in registry.load(paths)] == [
         "/p/launchSettings.json",
         "/q/launchSettings.json",
@@ -77,6 +76,6 @@ def test_damaged_entries_are_skipped(paths, entry):
 
 def test_record_file_is_private(paths):
     """sinks.json is 0600 in a 0700 folder."""
-    registry.remember(paths, _record())
+    registry.remember(paths, [_record()])
     assert (paths.state / "sinks.json").stat().st_mode & 0o777 == 0o600
     assert paths.state.stat().st_mode & 0o777 == 0o700

@@ -109,8 +109,8 @@ def _write_json(
         kind,
         with_region,
         allow_tracked,
-        lambda path, delivery: deliver.write_json(
-            ctx.paths, kind, path, delivery, only, ctx.clock()
+        lambda path, delivery, previous: deliver.write_json(
+            ctx.paths, kind, path, delivery, only, ctx.clock(), previous
         ),
     )
 
@@ -121,7 +121,7 @@ def _deliver(
     kind: str,
     with_region: bool,
     allow_tracked: bool,
-    write_one: Callable[[Path, deliver.Delivery], bool],
+    write_one: Callable[[Path, deliver.Delivery, registry.Record | None], deliver.Written],
 ) -> None:
     """Git check, credentials, then each file; one bad file does not stop the others."""
     _check_git(targets, allow_tracked, kind)
@@ -130,15 +130,21 @@ def _deliver(
     if with_region:
         variables["AWS_REGION"] = _region(ctx)
     delivery = deliver.Delivery(variables, ctx.profile, creds.expiration)
+    previous = {(r.path, r.kind): r for r in registry.load(ctx.paths)}
     failures = 0
-    for path in targets:
-        try:
-            changed = write_one(path, delivery)
-        except DevcredsError as exc:
-            failures += 1
-            render.error(exc)
-            continue
-        render.stderr.print(f"{'updated' if changed else 'unchanged'}: {path}", markup=False)
+    written: list[registry.Record] = []
+    try:
+        for path in targets:
+            try:
+                changed, record = write_one(path, delivery, previous.get((str(path), kind)))
+            except DevcredsError as exc:
+                failures += 1
+                render.error(exc)
+                continue
+            written.append(record)
+            render.stderr.print(f"{'updated' if changed else 'unchanged'}: {path}", markup=False)
+    finally:
+        registry.remember(ctx.paths, written)  # whatever was written, even if we stop early
     if failures:
         raise FileError(
             f"{failures} of {len(targets)} files were not written (each left as it was)",
@@ -164,7 +170,9 @@ def write_dotenv(
         "dotenv",
         with_region,
         allow_tracked,
-        lambda target, delivery: deliver.write_dotenv(ctx.paths, target, delivery, ctx.clock()),
+        lambda target, delivery, previous: deliver.write_dotenv(
+            ctx.paths, target, delivery, ctx.clock(), previous
+        ),
     )
 
 
@@ -185,7 +193,9 @@ def write_credentials(
         "credentials",
         False,
         True,  # the credentials file is the user's own, not a project file
-        lambda _, delivery: deliver.write_credentials(ctx.paths, section, delivery, ctx.clock()),
+        lambda _, delivery, previous: deliver.write_credentials(
+            ctx.paths, section, delivery, ctx.clock(), previous
+        ),
     )
 
 
@@ -206,8 +216,7 @@ def _existing(path: Path, kind: str) -> Path:
 
 def _check_git(paths: list[Path], allow_tracked: bool, kind: str) -> None:
     tracked = []
-    for path in paths:
-        state = gitcheck.state(path)
+    for path, state in gitcheck.states(paths).items():
         if state is gitcheck.GitState.TRACKED:
             tracked.append(path)
         elif state is gitcheck.GitState.UNTRACKED:

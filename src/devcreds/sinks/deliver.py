@@ -48,6 +48,9 @@ def file_lock(paths: Paths, path: Path) -> Iterator[None]:
         yield
 
 
+Written = tuple[bool, registry.Record]  # whether the file changed, and the record to keep
+
+
 def write_json(
     paths: Paths,
     kind: str,
@@ -55,8 +58,9 @@ def write_json(
     delivery: Delivery,
     only: list[str] | None,
     now: dt.datetime,
-) -> bool:
-    """Set the variables in a launchSettings.json or launch.json; True if the file changed."""
+    previous: registry.Record | None,
+) -> Written:
+    """Set the variables in a launchSettings.json or launch.json."""
     finder, key = JSON_SINKS[kind]
     edits: list[jsonfile.Edit] = []
 
@@ -67,18 +71,21 @@ def write_json(
 
     with file_lock(paths, path), _json_errors(path):
         changed = files.rewrite(path, edit)
-    _remember(paths, kind, path, delivery, now, created=edits[0].created, filled=edits[0].filled)
-    return changed
+    record = _record(
+        kind, path, delivery, now, previous, created=edits[0].created, filled=edits[0].filled
+    )
+    return changed, record
 
 
-def write_dotenv(paths: Paths, path: Path, delivery: Delivery, now: dt.datetime) -> bool:
+def write_dotenv(
+    paths: Paths, path: Path, delivery: Delivery, now: dt.datetime, previous: registry.Record | None
+) -> Written:
     """Set the variables in a .env file (created 0600 if it does not exist)."""
     with file_lock(paths, path), _json_errors(path):
         if not path.exists():
             files.atomic_write(path, b"", mode=0o600)
         changed = files.rewrite(path, lambda text: dotenv.set_variables(text, delivery.variables))
-    _remember(paths, "dotenv", path, delivery, now)
-    return changed
+    return changed, _record("dotenv", path, delivery, now, previous)
 
 
 CREDENTIAL_KEYS = {
@@ -88,71 +95,58 @@ CREDENTIAL_KEYS = {
 }
 
 
-def write_credentials(paths: Paths, section: str, delivery: Delivery, now: dt.datetime) -> bool:
+def write_credentials(
+    paths: Paths,
+    section: str,
+    delivery: Delivery,
+    now: dt.datetime,
+    previous: registry.Record | None,
+) -> Written:
     """A profile in the shared credentials file, for tools that read nothing else."""
     path = paths.credentials_file
     values = {key: delivery.variables[name] for key, name in CREDENTIAL_KEYS.items()}
     with file_lock(paths, path):
-        existed = section in _sections(path)
+        existed = section in inifile.sections(path)
         changed = inifile.update(path, {section: values})
         path.chmod(0o600)  # it holds secrets, whatever it was before
     created: list[tuple[str | int, ...]] = [] if existed else [(section,)]
-    _remember(
-        paths,
+    record = _record(
         "credentials",
         path,
         delivery,
         now,
+        previous,
         section=section,
         created=created,
         keys=list(values),
     )
-    return changed
+    return changed, record
 
 
-def _sections(path: Path) -> set[str]:
-    import configparser
-
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read_string(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, configparser.Error):
-        return set()
-    return set(parser.sections())
-
-
-def _remember(
-    paths: Paths,
+def _record(
     kind: str,
     path: Path,
     delivery: Delivery,
     now: dt.datetime,
+    previous: registry.Record | None,
     *,
     section: str | None = None,
     keys: list[str] | None = None,
     created: Sequence[tuple[str | int, ...]] = (),
     filled: Sequence[tuple[str | int, ...]] = (),
-) -> None:
-    previous = _previous(paths, kind, path)
-    registry.remember(
-        paths,
-        registry.Record(
-            path=str(path),
-            kind=kind,
-            profile=delivery.profile,
-            keys=keys or list(delivery.variables),
-            written_at=format_timestamp(now),
-            expires_at=format_timestamp(delivery.expires_at),
-            section=section,
-            # A rewrite over our own earlier write must still know what the first one added.
-            created=_union(previous.created if previous else [], created),
-            filled=_union(previous.filled if previous else [], filled),
-        ),
+) -> registry.Record:
+    return registry.Record(
+        path=str(path),
+        kind=kind,
+        profile=delivery.profile,
+        keys=keys or list(delivery.variables),
+        written_at=format_timestamp(now),
+        expires_at=format_timestamp(delivery.expires_at),
+        section=section,
+        # A rewrite over our own earlier write must still know what the first one added.
+        created=_union(previous.created if previous else [], created),
+        filled=_union(previous.filled if previous else [], filled),
     )
-
-
-def _previous(paths: Paths, kind: str, path: Path) -> registry.Record | None:
-    return next((r for r in registry.load(paths) if (r.path, r.kind) == (str(path), kind)), None)
 
 
 def _union(

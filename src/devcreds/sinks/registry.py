@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,14 +79,14 @@ def _locked(paths: Paths) -> Iterator[list[Record]]:
     with filelock.FileLock(str(paths.state / "sinks.json.lock"), timeout=60):
         records = load(paths)
         yield records
-        cache.write_json(_file(paths), {"version": 1, "sinks": [asdict(r) for r in records]})
+        cache.write_json(_file(paths), {"version": 1, "sinks": [vars(r) for r in records]})
 
 
-def remember(paths: Paths, record: Record) -> None:
-    """Add ``record``, replacing an older one for the same file and kind."""
+def remember(paths: Paths, new: list[Record]) -> None:
+    """Add ``new`` records, each replacing an older one for the same file and kind."""
+    replaced = {(r.path, r.kind) for r in new}
     with _locked(paths) as records:
-        records[:] = [r for r in records if (r.path, r.kind) != (record.path, record.kind)]
-        records.append(record)
+        records[:] = [r for r in records if (r.path, r.kind) not in replaced] + new
 
 
 def forget(paths: Paths, record: Record) -> None:
