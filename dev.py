@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Project tasks that need nothing but python3: ``python3 dev.py demo|test``.
+"""Project tasks that need nothing but python3: ``python3 dev.py demo|test|bench``.
 
 Each task creates ``.venv`` on first use and reinstalls the project (with its
 dev extras) only when ``pyproject.toml`` has changed since the last install.
@@ -55,7 +55,13 @@ def demo(args: list[str]) -> None:
     _run(_tool("devcreds"), "demo", *args)
 
 
-TASKS = {"test": test, "demo": demo}
+def bench(args: list[str]) -> None:
+    # Compiled bytecode, as any installed package has it: timings must not include compiling.
+    _run(_tool("python"), "-m", "compileall", "-q", "src")
+    _run(_tool("python"), "bench/run.py", *args)
+
+
+TASKS = {"test": test, "demo": demo, "bench": bench}
 
 
 def main() -> None:

@@ -1,35 +1,37 @@
-"""``devcreds export`` at the cost of a bare Python start, when cached credentials are good.
+"""``devcreds export`` at about the cost of a bare Python start, when cached credentials are good.
 
 SDKs run ``export`` as a credential_process for every client they build, so
-its common case must be cheap: read the AWS config file, compute the cache
-key, read the cache file, print. Only the standard library's json and
-configparser are loaded here (plus our tiny ``keys`` and ``formats``);
-awsconfig, cache and paths are richer and cost more to import than Python
-takes to start.
+its common case must be cheap. The full CLI resolves a profile once and
+leaves a note: which role-cache file serves that profile, and the AWS config
+file's identity (inode, size, mtime) when it looked. The fast path checks
+that note with one ``stat``, reads the cache file and prints: the standard
+library's json and nothing heavier (configparser alone would cost a fifth of
+the budget; measured in bench/).
 
-Anything this path does not recognise as the plain case (an unusual profile,
-a cache entry not in canonical form, credentials with less than 15 minutes
-left, any option but --profile and --format) it leaves to the full CLI, which
-then prints the same output or the error it always does.
+Anything this path does not recognise as the plain case (no note, a changed
+config file, a cache entry not in canonical form, credentials with less than
+15 minutes left, any option but --profile and --format) it leaves to the full
+CLI, which then prints the same output or the error it always does.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 
-from devcreds import formats, keys
+from devcreds import formats
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (3 ms)
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-# The canonical form cache.format_timestamp writes; in it, text order is time order.
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+    from devcreds.paths import Paths
+
 _REFRESH_WINDOW = 15 * 60  # cache.REFRESH_WINDOW
+# The canonical form cache.format_timestamp writes; in it, text order is time order.
+_TIMESTAMP_SHAPE = "dddd-dd-ddTdd:dd:ddZ"
 
 
 def _options(argv: Sequence[str]) -> dict[str, str] | None:
@@ -50,38 +52,64 @@ def _options(argv: Sequence[str]) -> dict[str, str] | None:
     return options
 
 
-def _config(environ: Mapping[str, str], home: str) -> dict[str, dict[str, str]] | None:
-    """The AWS config file's sections (same parser and rules as awsconfig.load)."""
-    import configparser
+def _home(environ: Mapping[str, str]) -> str:
+    return environ.get("HOME") or environ.get("USERPROFILE") or os.path.expanduser("~")
 
-    path = environ.get("AWS_CONFIG_FILE") or os.path.join(home, ".aws", "config")
-    parser = configparser.RawConfigParser()
+
+def _config_path(environ: Mapping[str, str], home: str) -> str:
+    """The same rule as paths.Paths.from_environ."""
+    configured = environ.get("AWS_CONFIG_FILE")
+    return os.path.expanduser(configured) if configured else os.path.join(home, ".aws", "config")
+
+
+def _identity(path: str) -> list[int] | None:
     try:
-        with open(os.path.expanduser(path), encoding="utf-8") as handle:
-            parser.read_file(handle)
-    except (OSError, UnicodeDecodeError, configparser.Error):
+        info = os.stat(path)
+    except OSError:
         return None
-    return {section: dict(parser.items(section)) for section in parser.sections()}
+    return [info.st_ino, info.st_size, info.st_mtime_ns]
 
 
-def _cache_name(sections: dict[str, dict[str, str]], profile: str) -> str | None:
-    """The role cache key of a plain sso-session profile; None for anything else."""
-    values = sections.get(f"profile {profile}")
-    if values is None and profile == "default":
-        values = sections.get("default")
-    if values is None or "sso_session" not in values:
+def _note_path(home: str) -> str:
+    return os.path.join(home, ".aws", "devcreds", "fastpath.json")
+
+
+def remember(paths: Paths, environ: Mapping[str, str], profile: str, cache_file: str) -> None:
+    """Note, for the next export of ``profile``, which cache file serves it. Never a secret."""
+    from devcreds import cache
+
+    home = str(paths.home)
+    config = _config_path(environ, home)
+    identity = _identity(config)
+    if identity is None:
+        return
+    note = cache.read_json(paths.state / "fastpath.json") or {}
+    entry = {"config": config, "profile": profile, "identity": identity, "cache": cache_file}
+    notes = [
+        n
+        for n in note.get("notes", [])
+        if isinstance(n, dict) and (n.get("config"), n.get("profile")) != (config, profile)
+    ]
+    cache.write_json(paths.state / "fastpath.json", {"notes": [*notes[-49:], entry]})
+
+
+def _cache_file(environ: Mapping[str, str], home: str, profile: str) -> str | None:
+    config = _config_path(environ, home)
+    try:
+        with open(_note_path(home), "rb") as handle:
+            notes = json.load(handle)["notes"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    session = sections.get(f"sso-session {values['sso_session']}")
-    if session is None or not session.get("sso_start_url") or not session.get("sso_region"):
-        return None
-    for key in ("sso_start_url", "sso_region"):
-        if key in values and values[key] != session[key]:
-            return None  # inconsistent: the full CLI explains
-    if not values.get("sso_account_id") or not values.get("sso_role_name"):
-        return None
-    return keys.role_credentials_key(
-        values["sso_role_name"], values["sso_account_id"], values["sso_session"], ""
-    )
+    for note in notes if isinstance(notes, list) else []:
+        if (
+            isinstance(note, dict)
+            and note.get("config") == config
+            and note.get("profile") == profile
+        ):
+            cache_file = note.get("cache")
+            if note.get("identity") == _identity(config) and isinstance(cache_file, str):
+                return cache_file
+    return None
 
 
 def _fresh_fields(path: str) -> dict[str, str] | None:
@@ -95,12 +123,14 @@ def _fresh_fields(path: str) -> dict[str, str] | None:
         fields = {name: credentials[name] for name in formats.FIELDS if name in credentials}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if not all(isinstance(fields.get(name), str) and fields[name] for name in formats.FIELDS[:4]):
+    if not all(isinstance(value, str) and value for value in fields.values()):
         return None
-    if not all(isinstance(value, str) for value in fields.values()):
+    if not all(name in fields for name in formats.FIELDS[:4]):
         return None
     soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + _REFRESH_WINDOW))
-    if not _TIMESTAMP.fullmatch(fields["Expiration"]) or fields["Expiration"] <= soon:
+    expiration = fields["Expiration"]
+    shape = "".join("d" if c in "0123456789" else c for c in expiration)
+    if shape != _TIMESTAMP_SHAPE or expiration <= soon:
         return None
     return fields
 
@@ -113,16 +143,10 @@ def export(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
     fmt = options.get("--format", "process")
     if fmt not in formats.FORMATS:
         return False
-    home = environ.get("HOME") or environ.get("USERPROFILE") or os.path.expanduser("~")
-    sections = _config(environ, home)
-    name = (
-        _cache_name(sections, options.get("--profile") or environ.get("AWS_PROFILE") or "default")
-        if sections is not None
-        else None
-    )
-    if name is None:
-        return False
-    fields = _fresh_fields(os.path.join(home, ".aws", "cli", "cache", f"{name}.json"))
+    home = _home(environ)
+    profile = options.get("--profile") or environ.get("AWS_PROFILE") or "default"
+    cache_file = _cache_file(environ, home, profile)
+    fields = _fresh_fields(cache_file) if cache_file else None
     if fields is None:
         return False
     sys.stdout.write(formats.render(fields, fmt))

@@ -9,7 +9,6 @@ loading anything else. Standard library only.
 from __future__ import annotations
 
 import json
-import shlex
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (3 ms)
 
@@ -61,9 +60,15 @@ def _cmd(name: str, value: str) -> str:
     return f'set "{name}={value}"'
 
 
+def _sh(value: str) -> str:
+    import shlex  # only the shell formats need it
+
+    return shlex.quote(value)
+
+
 _LINES: dict[str, Callable[[str, str], str]] = {
-    "env": lambda name, value: f"export {name}={shlex.quote(value)}",
-    "env-no-export": lambda name, value: f"{name}={shlex.quote(value)}",
+    "env": lambda name, value: f"export {name}={_sh(value)}",
+    "env-no-export": lambda name, value: f"{name}={_sh(value)}",
     "powershell": lambda name, value: f"$Env:{name}={_powershell(value)}",
     "cmd": _cmd,
     "fish": lambda name, value: f"set -gx {name} {_fish(value)}",

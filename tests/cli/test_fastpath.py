@@ -84,3 +84,23 @@ def test_what_the_fast_path_cannot_answer_gets_the_full_cli_error(logged_in, arg
     completed = logged_in.run("export", *args)
     assert completed.returncode == 2
     assert completed.stdout == ""
+
+
+def test_a_changed_config_file_sends_export_the_full_way(logged_in):
+    """After any edit of the AWS config file the fast path steps aside until a full run."""
+    logged_in.export()
+    with logged_in.config.open("a") as config:
+        config.write("\n# edited\n")
+    _, modules = _imported(logged_in, "export", "--profile", "dev")
+    assert "typer" in modules
+    _, modules = _imported(logged_in, "export", "--profile", "dev")
+    assert "typer" not in modules
+
+
+def test_the_note_holds_no_secret(logged_in):
+    """The fast path's note names files and a profile, never a key or token."""
+    creds = logged_in.export()
+    note = (logged_in.home / ".aws" / "devcreds" / "fastpath.json").read_text()
+    assert creds["SecretAccessKey"] not in note
+    assert creds["SessionToken"] not in note
+    assert creds["AccessKeyId"] not in note
