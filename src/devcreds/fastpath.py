@@ -34,7 +34,7 @@ _REFRESH_WINDOW = 15 * 60  # cache.REFRESH_WINDOW
 _TIMESTAMP_SHAPE = "dddd-dd-ddTdd:dd:ddZ"
 
 
-def _options(argv: Sequence[str]) -> dict[str, str] | None:
+def export_options(argv: Sequence[str]) -> dict[str, str] | None:
     """``export`` with only --profile and --format (either spelling); anything else: None."""
     if not argv or argv[0] != "export":
         return None
@@ -137,7 +137,7 @@ def _fresh_fields(path: str) -> dict[str, str] | None:
 
 def export(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
     """Print the credentials and return True, or return False to let the full CLI answer."""
-    options = _options(argv)
+    options = export_options(argv)
     if options is None or environ.get("DEVCREDS_FAST_PATH") == "0":
         return False
     fmt = options.get("--format", "process")

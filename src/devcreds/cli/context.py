@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from devcreds import awsconfig
+from devcreds import awsconfig, cache, fastpath
 from devcreds.awsconfig import AwsConfig, SsoSession
+from devcreds.cache import RoleCredentials
 from devcreds.credentials import Resolver
 from devcreds.paths import Paths
 from devcreds.sso.clients import ClientFactory
@@ -62,6 +63,14 @@ class Context:
         if sso_session:
             return awsconfig.sso_session(self.config, sso_session)
         return awsconfig.profile_session(self.config, self.profile)
+
+    def profile_credentials(self) -> RoleCredentials:
+        """The profile's role credentials, never interactive; leaves the fast path its note."""
+        sso_profile = awsconfig.sso_profile(self.config, self.profile)
+        creds = self.resolver.role_credentials(sso_profile)
+        cache_file = cache.role_credentials_path(self.paths, sso_profile)
+        fastpath.remember(self.paths, self.environ, self.profile, str(cache_file))
+        return creds
 
     @property
     def interactive(self) -> bool:

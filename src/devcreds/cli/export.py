@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from devcreds import awsconfig, cache, fastpath, formats
+from devcreds import awsconfig, formats
 from devcreds.cache import RoleCredentials
 from devcreds.cli.context import Context
 from devcreds.cli.login import logging_in_if_needed
@@ -39,12 +39,4 @@ def export(
 def credentials_for(ctx: Context) -> RoleCredentials:
     """The profile's credentials; a person at a terminal may be asked to log in first."""
     sso_profile = awsconfig.sso_profile(ctx.config, ctx.profile)
-    creds = logging_in_if_needed(
-        ctx,
-        sso_profile.session,
-        sso_profile.name,
-        lambda: ctx.resolver.role_credentials(sso_profile),
-    )
-    cache_file = cache.role_credentials_path(ctx.paths, sso_profile)
-    fastpath.remember(ctx.paths, ctx.environ, ctx.profile, str(cache_file))
-    return creds
+    return logging_in_if_needed(ctx, sso_profile.session, sso_profile.name, ctx.profile_credentials)
