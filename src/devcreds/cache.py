@@ -310,9 +310,7 @@ def save_role_credentials(paths: Paths, profile: SsoProfile, creds: RoleCredenti
 @contextlib.contextmanager
 def session_lock(paths: Paths, session: SsoSession, timeout: float = 120.0) -> Iterator[None]:
     """One login or renewal per SSO session at a time, across processes."""
-    import filelock  # only needed when something must be fetched
-
-    from devcreds.files import private_dir
+    from devcreds.files import LockTimeout, exclusive, private_dir
 
     locks = paths.state / "locks"
     try:
@@ -324,9 +322,9 @@ def session_lock(paths: Paths, session: SsoSession, timeout: float = 120.0) -> I
         ) from None
     lock_path = locks / f"{session.token_key}.lock"
     try:
-        with filelock.FileLock(str(lock_path), timeout=timeout):
+        with exclusive(lock_path, timeout):
             yield
-    except filelock.Timeout:
+    except LockTimeout:
         raise FileError(
             f"waited {timeout:.0f} s for another devcreds process renewing {session.label}",
             hint=f"if no devcreds is running, delete {lock_path}",

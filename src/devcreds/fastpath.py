@@ -85,6 +85,8 @@ def remember(paths: Paths, environ: Mapping[str, str], profile: str, cache_file:
         return
     note = cache.read_json(paths.state / "fastpath.json") or {}
     entry = {"config": config, "profile": profile, "identity": identity, "cache": cache_file}
+    if entry in note.get("notes", []):
+        return  # already known: spare the write (and its fsync)
     notes = [
         n
         for n in note.get("notes", [])

@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from devcreds.errors import FileError
@@ -88,3 +90,58 @@ def rewrite(path: Path, edit: Callable[[str], str], *, attempts: int = 5) -> boo
             ) from None
         return True
     raise FileError(f"{path} kept changing while devcreds edited it", hint="retry")
+
+
+class LockTimeout(Exception):
+    """Another process held the lock for longer than we were willing to wait."""
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, timeout: float) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path`` (created 0600) across processes.
+
+    The filelock package does this too, but importing it costs ~10 ms on the
+    renewal path, which has to keep up with boto3 (bench/); this is all we need
+    of it. The lock is released by the OS if the process dies.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise LockTimeout(str(path))
+            time.sleep(0.02)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

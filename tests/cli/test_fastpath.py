@@ -50,7 +50,10 @@ def test_renewal_takes_the_full_path_without_the_cli_framework(logged_in):
     path.write_text(json.dumps(data))
     out, modules = _imported(logged_in, "export", "--profile", "dev")
     assert "botocore" in modules
-    assert sorted(m for m in modules if m.split(".")[0] in ("typer", "click", "rich", "pydantic")) == []
+    assert (
+        sorted(m for m in modules if m.split(".")[0] in ("typer", "click", "rich", "pydantic"))
+        == []
+    )
     assert json.loads(out)["Expiration"] != data["Credentials"]["Expiration"]
 
 

@@ -39,13 +39,14 @@ JSON_SINKS = {
 @contextlib.contextmanager
 def file_lock(paths: Paths, path: Path) -> Iterator[None]:
     """One devcreds writer per file at a time; the lock lives in our state folder."""
-    import filelock
-
     locks = paths.state / "locks"
     files.private_dir(locks)
     name = hashlib.sha256(str(path).encode()).hexdigest()[:32]
-    with filelock.FileLock(str(locks / f"sink-{name}.lock"), timeout=60):
-        yield
+    try:
+        with files.exclusive(locks / f"sink-{name}.lock", timeout=60):
+            yield
+    except files.LockTimeout:
+        raise FileError(f"another devcreds kept {path} locked for a minute", hint="retry") from None
 
 
 Written = tuple[bool, registry.Record]  # whether the file changed, and the record to keep

@@ -15,7 +15,7 @@ from typing import Any
 
 from devcreds import cache
 from devcreds.errors import FileError
-from devcreds.files import private_dir
+from devcreds.files import LockTimeout, exclusive, private_dir
 from devcreds.paths import Paths
 
 JsonPath = list[str | int]
@@ -68,18 +68,21 @@ def load(paths: Paths) -> list[Record]:
 
 @contextlib.contextmanager
 def _locked(paths: Paths) -> Iterator[list[Record]]:
-    import filelock
-
     try:
         private_dir(paths.state)
     except OSError as exc:
         raise FileError(
             f"cannot create {paths.state}: {exc.strerror}", hint="check permissions"
         ) from None
-    with filelock.FileLock(str(paths.state / "sinks.json.lock"), timeout=60):
-        records = load(paths)
-        yield records
-        cache.write_json(_file(paths), {"version": 1, "sinks": [vars(r) for r in records]})
+    try:
+        with exclusive(paths.state / "sinks.json.lock", timeout=60):
+            records = load(paths)
+            yield records
+            cache.write_json(_file(paths), {"version": 1, "sinks": [vars(r) for r in records]})
+    except LockTimeout:
+        raise FileError(
+            "another devcreds kept the record of written files locked", hint="retry"
+        ) from None
 
 
 def remember(paths: Paths, new: list[Record]) -> None:
