@@ -19,6 +19,8 @@ os.environ.update(
     AWS_CONFIG_FILE=str(_HOME / ".aws" / "config"),
     AWS_SHARED_CREDENTIALS_FILE=str(_HOME / ".aws" / "credentials"),
     AWS_EC2_METADATA_DISABLED="true",
+    # A client a test forgot to point somewhere reaches a closed loopback port, never AWS.
+    AWS_ENDPOINT_URL="http://127.0.0.1:9",
 )
 
 import pytest  # noqa: E402

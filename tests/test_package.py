@@ -41,3 +41,8 @@ def test_importing_devcreds_stays_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == "[]"
+
+
+def test_public_names_resolve():
+    """Every name in devcreds.__all__ is importable (the library loads on first use)."""
+    assert all(getattr(devcreds, name) for name in devcreds.__all__)

@@ -1,0 +1,260 @@
+"""The client factory: the Python twin of the seed's C# ``CreateClientAsync``, without its bugs.
+
+The seed built static credentials from one AssumeRole (dead after an hour)
+and called STS again for every client. Here the assumed-role credentials are
+botocore's deferred refreshable credentials, renewed before they expire, and
+one set is shared by every session and client built from equal settings in
+the process: N clients make one AssumeRole per credential lifetime.
+
+Settings come from keyword arguments, ``DEVCREDS_*`` environment variables
+and a ``.env`` file, in that order of precedence (pydantic-settings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from devcreds.errors import AwsRefused, NetworkError, UsageError
+
+ENV_PREFIX = "DEVCREDS_"
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+
+
+class SettingsError(UsageError):
+    """A setting has a value that cannot work; the message names it and where it came from."""
+
+
+class ClientSettings(BaseSettings):
+    """How to build AWS clients: the default credential chain, or an assumed role."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    use_default_credentials: bool = False
+    region: str | None = None
+    role_arn: str | None = None
+    role_session_name: str = "devcreds"
+    external_id: str | None = None
+    duration_seconds: int = 3600
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+    _hints: ClassVar[dict[str, str]] = {
+        "region": "a region such as eu-west-1",
+        "role_arn": "an IAM role ARN such as arn:aws:iam::111111111111:role/App",
+        "role_session_name": "2 to 64 characters of letters, digits and +=,.@_-",
+        "external_id": "2 to 1224 characters of letters, digits and +=,.@:/_-",
+        "duration_seconds": "a number of seconds from 900 to 43200",
+        "endpoint_url": "an http(s) URL",
+    }
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            name = str(error["loc"][0]) if error["loc"] else "settings"
+            raise SettingsError(
+                f"setting {name} ({_source(name, values)}): {error['msg']}",
+                hint=f"{name} must be {self._hints.get(name, 'valid')}",
+            ) from None
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and not _REGION.match(value):
+            raise ValueError(f"{value!r} is not a region")
+        return value
+
+    @field_validator("role_arn")
+    @classmethod
+    def _role_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _ROLE_ARN.match(value):
+            raise ValueError(f"{value!r} is not an IAM role ARN")
+        return value
+
+    @field_validator("role_session_name")
+    @classmethod
+    def _session_name(cls, value: str) -> str:
+        if not _SESSION_NAME.match(value):
+            raise ValueError(f"{value!r} is not a valid session name")
+        return value
+
+    @field_validator("external_id")
+    @classmethod
+    def _external_id(cls, value: str | None) -> str | None:
+        if value is not None and not _EXTERNAL_ID.match(value):
+            raise ValueError("not a valid external id")  # no echo: it may be a shared secret
+        return value
+
+    @field_validator("duration_seconds")
+    @classmethod
+    def _duration(cls, value: int) -> int:
+        if not 900 <= value <= 43200:
+            raise ValueError(f"{value} is outside 900-43200")
+        return value
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _role_or_default(self) -> ClientSettings:
+        if not self.use_default_credentials and self.role_arn is None:
+            # The seed's rule: no role means the default chain.
+            object.__setattr__(self, "use_default_credentials", True)
+        return self
+
+
+def _source(name: str, values: dict[str, Any]) -> str:
+    if name in values:
+        return "argument"
+    if f"{ENV_PREFIX}{name}".upper() in {k.upper() for k in os.environ}:
+        return f"environment variable {ENV_PREFIX}{name.upper()}"
+    return f".env file ({ENV_PREFIX}{name.upper()})"
+
+
+Clock = Callable[[], dt.datetime]
+
+
+class _SharedRoles:
+    """Assumed-role credentials by settings, one refreshable set each, for the whole process.
+
+    Module-level on purpose: sharing across every client built in the process
+    is the point. Guarded by a lock; the credentials refresh themselves.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._credentials: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, settings: ClientSettings, clock: Clock | None) -> Any:
+        key = (
+            settings.role_arn,
+            settings.role_session_name,
+            settings.external_id,
+            settings.duration_seconds,
+            settings.profile,
+            settings.region,
+            settings.endpoint_url,
+            clock,
+        )
+        with self._lock:
+            if key not in self._credentials:
+                self._credentials[key] = _assumed_role_credentials(settings, clock)
+            return self._credentials[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._credentials.clear()
+
+
+_SHARED = _SharedRoles()
+
+
+def _assumed_role_credentials(settings: ClientSettings, clock: Clock | None) -> Any:
+    import botocore.session
+    from botocore.credentials import DeferredRefreshableCredentials
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    source = botocore.session.Session(profile=settings.profile)
+    sts: Any = source.create_client(
+        "sts", region_name=settings.region, endpoint_url=settings.endpoint_url
+    )
+    request: dict[str, Any] = {
+        "RoleArn": settings.role_arn,
+        "RoleSessionName": settings.role_session_name,
+        "DurationSeconds": settings.duration_seconds,
+    }
+    if settings.external_id:
+        request["ExternalId"] = settings.external_id
+
+    def assume() -> dict[str, str]:
+        try:
+            credentials = sts.assume_role(**request)["Credentials"]
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):
+                raise AwsRefused(
+                    f"the credentials used to assume {settings.role_arn} are expired or invalid",
+                    hint="devcreds login --profile PROFILE (or refresh the source credentials)",
+                ) from None
+            raise AwsRefused(
+                f"assuming {settings.role_arn} was refused ({code})",
+                hint="check the role's trust policy and the external id",
+            ) from None
+        except BotoCoreError as exc:
+            raise NetworkError(
+                f"cannot reach STS to assume {settings.role_arn}: {exc}",
+                hint="check the network, proxy and endpoint_url / AWS_ENDPOINT_URL_STS",
+            ) from None
+        return {
+            "access_key": credentials["AccessKeyId"],
+            "secret_key": credentials["SecretAccessKey"],
+            "token": credentials["SessionToken"],
+            "expiry_time": credentials["Expiration"].isoformat(),
+        }
+
+    if clock is None:
+        return DeferredRefreshableCredentials(refresh_using=assume, method="devcreds-assume-role")
+    return DeferredRefreshableCredentials(
+        refresh_using=assume, method="devcreds-assume-role", time_fetcher=clock
+    )
+
+
+def create_session(settings: ClientSettings | None = None, *, clock: Clock | None = None) -> Any:
+    """A boto3 Session: the default chain, or the shared self-refreshing assumed role.
+
+    ``endpoint_url`` applies to the AssumeRole calls and to ``create_client``; pass it
+    to ``session.client`` yourself. ``clock`` (a UTC ``datetime`` factory) is for tests.
+    """
+    import boto3
+    import botocore.session
+    from botocore.credentials import CredentialProvider
+
+    settings = settings or ClientSettings()
+    core = botocore.session.Session(profile=settings.profile)
+    if not settings.use_default_credentials:
+        shared = _SHARED.get(settings, clock)
+
+        class _Shared(CredentialProvider):
+            METHOD = "devcreds-assume-role"
+
+            def load(self) -> Any:
+                return shared
+
+        core.get_component("credential_provider").insert_before("env", _Shared())
+    return boto3.session.Session(botocore_session=core, region_name=settings.region)
+
+
+def create_client(
+    service: str,
+    settings: ClientSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    **client_kwargs: Any,
+) -> Any:
+    """A boto3 client for ``service`` (``client_kwargs`` go to ``Session.client``)."""
+    settings = settings or ClientSettings()
+    if settings.endpoint_url:
+        client_kwargs.setdefault("endpoint_url", settings.endpoint_url)
+    return create_session(settings, clock=clock).client(service, **client_kwargs)

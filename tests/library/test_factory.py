@@ -1,0 +1,114 @@
+"""create_session / create_client against the emulator's STS and moto, over real sockets."""
+
+from __future__ import annotations
+
+import pytest
+
+from devcreds import ClientSettings, create_client, create_session
+from devcreds.errors import AwsRefused, NetworkError
+
+ROLE = "arn:aws:iam::222222222222:role/App"
+
+
+def _settings(emu, **values):
+    return ClientSettings(role_arn=ROLE, region="us-east-1", endpoint_url=emu.url, **values)
+
+
+def test_hundred_clients_make_one_assume_role(sso_source, clock):
+    """100 clients from equal settings share one set of assumed-role credentials."""
+    settings = _settings(sso_source, role_session_name="hundred")
+    arns = {
+        create_client("sts", settings, clock=clock).get_caller_identity()["Arn"] for _ in range(100)
+    }
+    assert arns == {"arn:aws:sts::222222222222:assumed-role/App/hundred"}
+    assert sso_source.calls("AssumeRole") == 1
+
+
+def test_sessions_share_the_credentials_too(sso_source, clock):
+    """create_session and create_client with equal settings use the same credentials."""
+    settings = _settings(sso_source, role_session_name="shared")
+    create_client("sts", settings, clock=clock).get_caller_identity()
+    create_session(settings, clock=clock).client(
+        "sts", endpoint_url=sso_source.url
+    ).get_caller_identity()
+    assert sso_source.calls("AssumeRole") == 1
+
+
+def test_credentials_refresh_before_they_expire(sso_source, clock):
+    """Close to expiry the next call assumes the role again, without the caller noticing."""
+    client = create_client("sts", _settings(sso_source, duration_seconds=900), clock=clock)
+    first = client.get_caller_identity()["UserId"]
+    clock.advance(900 - 5 * 60)  # inside botocore's mandatory refresh window
+    assert client.get_caller_identity()["UserId"] == first
+    assert sso_source.calls("AssumeRole") == 2
+
+
+def test_different_settings_assume_separately(sso_source, clock):
+    """Another session name is another set of credentials."""
+    create_client(
+        "sts", _settings(sso_source, role_session_name="one"), clock=clock
+    ).get_caller_identity()
+    create_client(
+        "sts", _settings(sso_source, role_session_name="two"), clock=clock
+    ).get_caller_identity()
+    assert sso_source.calls("AssumeRole") == 2
+
+
+def test_external_id_and_duration_are_sent(sso_source, clock):
+    """external_id and duration_seconds reach AssumeRole (the emulator checks their form)."""
+    client = create_client(
+        "sts", _settings(sso_source, external_id="shared-id", duration_seconds=1800), clock=clock
+    )
+    assert client.get_caller_identity()["Account"] == "222222222222"
+
+
+def test_access_denied_is_a_devcreds_error(sso_source, clock):
+    """A role STS refuses gives AwsRefused with a hint, not a botocore traceback."""
+    settings = ClientSettings(
+        role_arn="arn:aws:iam::999999999999:role/App",
+        region="us-east-1",
+        endpoint_url=sso_source.url,
+    )
+    with pytest.raises(AwsRefused) as exc:
+        create_client("sts", settings, clock=clock).get_caller_identity()
+    assert "AccessDenied" in exc.value.message
+    assert exc.value.hint
+
+
+def test_expired_source_credentials(sso_source, clock, monkeypatch):
+    """Source credentials STS no longer accepts give AwsRefused naming the cause."""
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "forged")
+    with pytest.raises(AwsRefused) as exc:
+        create_client("sts", _settings(sso_source), clock=clock).get_caller_identity()
+    assert "expired or invalid" in exc.value.message
+
+
+def test_sts_unreachable_is_a_network_error(sso_source, clock):
+    """Nothing listening where STS should be: NetworkError with a hint."""
+    settings = ClientSettings(role_arn=ROLE, region="us-east-1", endpoint_url="http://127.0.0.1:9")
+    with pytest.raises(NetworkError):
+        create_client("sts", settings, clock=clock).get_caller_identity()
+
+
+def test_s3_through_an_assumed_role_on_moto(moto_env):
+    """Against moto's STS and S3: assume a role, create and list a bucket."""
+    settings = ClientSettings(
+        role_arn="arn:aws:iam::111111111111:role/App",
+        region="us-east-1",
+        endpoint_url=moto_env,
+        role_session_name="moto",
+    )
+    s3 = create_client("s3", settings)
+    s3.create_bucket(Bucket="devcreds-assumed")
+    assert "devcreds-assumed" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_s3_with_default_credentials_on_moto(moto_env):
+    """use_default_credentials: the default chain (here the environment) signs S3 calls."""
+    settings = ClientSettings(
+        use_default_credentials=True, region="us-east-1", endpoint_url=moto_env
+    )
+    s3 = create_client("s3", settings)
+    s3.create_bucket(Bucket="devcreds-default")
+    assert "devcreds-default" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert create_session(settings).get_credentials().access_key == "AKIAMOTOEXAMPLE00000"
