@@ -19,8 +19,13 @@ os.environ.update(
     AWS_CONFIG_FILE=str(_HOME / ".aws" / "config"),
     AWS_SHARED_CREDENTIALS_FILE=str(_HOME / ".aws" / "credentials"),
     AWS_EC2_METADATA_DISABLED="true",
-    # A client a test forgot to point somewhere reaches a closed loopback port, never AWS.
+    # A client a test forgot to point somewhere reaches a closed loopback port, never AWS;
+    # so does any tool (the AWS CLI 2.9 cannot be pointed at the emulator for STS) via the proxy.
     AWS_ENDPOINT_URL="http://127.0.0.1:9",
+    HTTPS_PROXY="http://127.0.0.1:9",
+    https_proxy="http://127.0.0.1:9",
+    NO_PROXY="127.0.0.1,localhost",
+    no_proxy="127.0.0.1,localhost",
 )
 
 import pytest  # noqa: E402

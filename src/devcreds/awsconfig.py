@@ -178,3 +178,81 @@ def sso_profiles(config: AwsConfig) -> list[SsoProfile]:
         except UsageError:
             continue
     return found
+
+
+class RoleHop(NamedTuple):
+    """A profile that assumes ``role_arn`` with the credentials of ``source_profile``."""
+
+    name: str
+    role_arn: str
+    source_profile: str
+    role_session_name: str | None
+    external_id: str | None
+    duration_seconds: int | None
+    region: str | None
+
+
+class CredentialChain(NamedTuple):
+    """Where a profile's credentials come from: an SSO role, then zero or more AssumeRoles."""
+
+    root: SsoProfile
+    hops: tuple[RoleHop, ...]  # from the SSO role outward; the last one is the profile asked for
+
+
+def credential_chain(config: AwsConfig, name: str) -> CredentialChain:
+    """Follow ``source_profile`` down to an SSO profile; a loop is a config error."""
+    hops: list[RoleHop] = []
+    seen = [name]
+    current = name
+    while "role_arn" in _profile_values(config, current):
+        hop = _role_hop(config, current)
+        hops.append(hop)
+        if hop.source_profile in seen:
+            loop = " -> ".join([*seen, hop.source_profile])
+            raise UsageError(
+                f"source_profile loop: {loop}",
+                hint=f"end the chain at an SSO profile (with sso_session) in {config.path}",
+            )
+        seen.append(hop.source_profile)
+        current = hop.source_profile
+    return CredentialChain(sso_profile(config, current), tuple(reversed(hops)))
+
+
+def _role_hop(config: AwsConfig, name: str) -> RoleHop:
+    values = _profile_values(config, name)
+    if "credential_source" in values or "mfa_serial" in values:
+        key = "credential_source" if "credential_source" in values else "mfa_serial"
+        raise UsageError(
+            f"profile {name} uses {key}, which devcreds does not support",
+            hint=f"use source_profile with an SSO profile in [profile {name}]",
+        )
+    source = values.get("source_profile")
+    if not source:
+        raise UsageError(
+            f"profile {name} has role_arn but no source_profile",
+            hint=f"add source_profile = <an SSO profile> to [profile {name}] in {config.path}",
+        )
+    duration = values.get("duration_seconds")
+    if duration is not None and not (duration.isdigit() and 900 <= int(duration) <= 43200):
+        raise UsageError(
+            f"profile {name}: duration_seconds must be 900 to 43200, not {duration!r}",
+            hint=f"fix duration_seconds in [profile {name}] of {config.path}",
+        )
+    return RoleHop(
+        name=name,
+        role_arn=values["role_arn"],
+        source_profile=source,
+        role_session_name=values.get("role_session_name") or None,
+        external_id=values.get("external_id") or None,
+        duration_seconds=int(duration) if duration else None,
+        region=values.get("region") or None,
+    )
+
+
+def profile_region(config: AwsConfig, name: str) -> str | None:
+    """The profile's own region, else the region of the profile its credentials come from."""
+    chain = credential_chain(config, name)
+    for hop in reversed(chain.hops):
+        if hop.region:
+            return hop.region
+    return chain.root.region

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from devcreds import keys
-from devcreds.awsconfig import SsoProfile, SsoSession
+from devcreds.awsconfig import RoleHop, SsoProfile, SsoSession
 from devcreds.errors import FileError
 from devcreds.paths import Paths
 
@@ -241,6 +241,39 @@ def _debug(message: str, *args: object) -> None:
     logging.getLogger(__name__).debug(message, *args)
 
 
+def assumed_role_path(paths: Paths, hop: RoleHop) -> Path:
+    """botocore's key: RoleArn plus whichever optional arguments the profile configures."""
+    arguments: dict[str, object] = {"RoleArn": hop.role_arn}
+    if hop.role_session_name:
+        arguments["RoleSessionName"] = hop.role_session_name
+    if hop.duration_seconds:
+        arguments["DurationSeconds"] = hop.duration_seconds
+    if hop.external_id:
+        arguments["ExternalId"] = hop.external_id
+    return paths.cli_cache / f"{keys.assume_role_key(arguments)}.json"
+
+
+def load_assumed_role(paths: Paths, hop: RoleHop) -> RoleCredentials | None:
+    data = read_json(assumed_role_path(paths, hop))
+    return RoleCredentials.from_json(data) if data is not None else None
+
+
+def save_assumed_role(paths: Paths, hop: RoleHop, creds: RoleCredentials, arn: str) -> None:
+    """As botocore's JSONFileCache stores an AssumeRole response (its datetimes end in UTC)."""
+    write_json(
+        assumed_role_path(paths, hop),
+        {
+            "Credentials": {
+                "AccessKeyId": creds.access_key_id,
+                "SecretAccessKey": creds.secret_access_key,
+                "SessionToken": creds.session_token,
+                "Expiration": creds.expiration.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SUTC"),
+            },
+            "AssumedRoleUser": {"Arn": arn},
+        },
+    )
+
+
 def read_json(path: Path) -> dict[str, Any] | None:
     """A cache file's object, or None when it is missing, unreadable or not a JSON object."""
     try:
@@ -310,6 +343,13 @@ def save_role_credentials(paths: Paths, profile: SsoProfile, creds: RoleCredenti
 @contextlib.contextmanager
 def session_lock(paths: Paths, session: SsoSession, timeout: float = 120.0) -> Iterator[None]:
     """One login or renewal per SSO session at a time, across processes."""
+    with named_lock(paths, session.token_key, session.label, timeout):
+        yield
+
+
+@contextlib.contextmanager
+def named_lock(paths: Paths, key: str, label: str, timeout: float = 120.0) -> Iterator[None]:
+    """A cross-process lock for renewing ``label``, kept in devcreds' state folder."""
     from devcreds.files import LockTimeout, exclusive, private_dir
 
     locks = paths.state / "locks"
@@ -320,12 +360,12 @@ def session_lock(paths: Paths, session: SsoSession, timeout: float = 120.0) -> I
             f"cannot create {locks}: {exc.strerror or exc}",
             hint=f"check the permissions of {locks.parent}",
         ) from None
-    lock_path = locks / f"{session.token_key}.lock"
+    lock_path = locks / f"{key}.lock"
     try:
         with exclusive(lock_path, timeout):
             yield
     except LockTimeout:
         raise FileError(
-            f"waited {timeout:.0f} s for another devcreds process renewing {session.label}",
+            f"waited {timeout:.0f} s for another devcreds process renewing {label}",
             hint=f"if no devcreds is running, delete {lock_path}",
         ) from None

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from devcreds import cache
-from devcreds.awsconfig import SsoProfile, SsoSession
+from devcreds import awsconfig, cache
+from devcreds.awsconfig import AwsConfig, RoleHop, SsoProfile, SsoSession
 from devcreds.cache import RoleCredentials, Token
 from devcreds.errors import LoginRequired, NetworkError
 from devcreds.paths import Paths
-from devcreds.sso.clients import ClientFactory, Refused
+from devcreds.sso.clients import ClientFactory, Refused, call
 from devcreds.sso.oidc import Oidc, TokenGrant
 from devcreds.sso.portal import Portal
 
@@ -67,6 +69,59 @@ class Resolver:
             )
             cache.save_role_credentials(self.paths, profile, fetched)
             return fetched
+
+    def profile_credentials(self, config: AwsConfig, name: str) -> RoleCredentials:
+        """Credentials of any supported profile: an SSO role, then each AssumeRole of the chain."""
+        chain = awsconfig.credential_chain(config, name)
+        creds = self.role_credentials(chain.root)
+        region = chain.root.region or chain.root.session.region
+        for hop in chain.hops:
+            region = hop.region or region
+            creds = self._assumed(hop, creds, region, login_hint(chain.root.session, name))
+        return creds
+
+    def _assumed(
+        self, hop: RoleHop, source: RoleCredentials, region: str, hint: str
+    ) -> RoleCredentials:
+        """The hop's role credentials, from the AWS CLI's assume-role cache or from STS."""
+        cached = cache.load_assumed_role(self.paths, hop)
+        if cached is not None and cached.fresh(self.clock()):
+            return cached
+        key = cache.assumed_role_path(self.paths, hop).stem
+        with cache.named_lock(self.paths, f"role-{key}", hop.role_arn):
+            cached = cache.load_assumed_role(self.paths, hop)
+            if cached is not None and cached.fresh(self.clock()):
+                return cached
+            arguments: dict[str, Any] = {
+                "RoleArn": hop.role_arn,
+                # botocore's own default name, left out of the cache key as botocore does.
+                "RoleSessionName": hop.role_session_name or f"botocore-session-{int(time.time())}",
+            }
+            if hop.duration_seconds:
+                arguments["DurationSeconds"] = hop.duration_seconds
+            if hop.external_id:
+                arguments["ExternalId"] = hop.external_id
+            sts = self.clients.signed("sts", region, source)
+            try:
+                answer = call(sts, "assume_role", f"assuming {hop.role_arn}", **arguments)
+            except Refused as exc:
+                if exc.code in ("ExpiredToken", "InvalidClientTokenId"):
+                    raise LoginRequired(
+                        f"the credentials of {hop.source_profile} were refused by STS", hint=hint
+                    ) from None
+                raise exc.as_error(
+                    hint=f"check that {hop.source_profile} may assume {hop.role_arn} "
+                    "(its trust policy, external_id)"
+                ) from None
+            credentials = answer["Credentials"]
+            assumed = RoleCredentials(
+                access_key_id=credentials["AccessKeyId"],
+                secret_access_key=credentials["SecretAccessKey"],
+                session_token=credentials["SessionToken"],
+                expiration=credentials["Expiration"],
+            )
+            cache.save_assumed_role(self.paths, hop, assumed, answer["AssumedRoleUser"]["Arn"])
+            return assumed
 
     def access_token(self, session: SsoSession, hint: str) -> Token:
         """A token that works for at least a while, renewed if it is close to expiry."""

@@ -131,6 +131,8 @@ def _fresh_fields(path: str) -> dict[str, str] | None:
         return None
     soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + _REFRESH_WINDOW))
     expiration = fields["Expiration"]
+    if expiration.endswith("UTC"):  # botocore's assume-role cache; the full CLI prints it as Z
+        expiration = fields["Expiration"] = expiration[:-3] + "Z"
     shape = "".join("d" if c in "0123456789" else c for c in expiration)
     if shape != _TIMESTAMP_SHAPE or expiration <= soon:
         return None

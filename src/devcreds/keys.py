@@ -50,3 +50,8 @@ def registration_key(
         "session_name": session_name,
     }
     return sha1_hex(json.dumps(args, sort_keys=True))
+
+
+def assume_role_key(arguments: dict[str, object]) -> str:
+    """botocore's assume-role cache key: RoleArn and the configured optional arguments."""
+    return sha1_hex(json.dumps(arguments, sort_keys=True))

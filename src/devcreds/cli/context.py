@@ -66,9 +66,13 @@ class Context:
 
     def profile_credentials(self) -> RoleCredentials:
         """The profile's role credentials, never interactive; leaves the fast path its note."""
-        sso_profile = awsconfig.sso_profile(self.config, self.profile)
-        creds = self.resolver.role_credentials(sso_profile)
-        cache_file = cache.role_credentials_path(self.paths, sso_profile)
+        creds = self.resolver.profile_credentials(self.config, self.profile)
+        chain = awsconfig.credential_chain(self.config, self.profile)
+        cache_file = (
+            cache.assumed_role_path(self.paths, chain.hops[-1])
+            if chain.hops
+            else cache.role_credentials_path(self.paths, chain.root)
+        )
         fastpath.remember(self.paths, self.environ, self.profile, str(cache_file))
         return creds
 

@@ -28,7 +28,7 @@ def run_command(
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         env.pop(name, None)
     env.update(formats.variables(creds.fields()))
-    region = awsconfig.sso_profile(ctx.config, ctx.profile).region
+    region = awsconfig.profile_region(ctx.config, ctx.profile)
     if region:
         env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region
     sys.stdout.flush()

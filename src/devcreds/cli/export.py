@@ -38,5 +38,5 @@ def export(
 
 def credentials_for(ctx: Context) -> RoleCredentials:
     """The profile's credentials; a person at a terminal may be asked to log in first."""
-    sso_profile = awsconfig.sso_profile(ctx.config, ctx.profile)
-    return logging_in_if_needed(ctx, sso_profile.session, sso_profile.name, ctx.profile_credentials)
+    root = awsconfig.credential_chain(ctx.config, ctx.profile).root
+    return logging_in_if_needed(ctx, root.session, ctx.profile, ctx.profile_credentials)

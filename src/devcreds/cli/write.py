@@ -237,7 +237,7 @@ def _check_git(paths: list[Path], allow_tracked: bool, kind: str) -> None:
 
 def _region(ctx: Context) -> str:
     region = (
-        awsconfig.sso_profile(ctx.config, ctx.profile).region
+        awsconfig.profile_region(ctx.config, ctx.profile)
         or ctx.environ.get("AWS_REGION")
         or ctx.environ.get("AWS_DEFAULT_REGION")
     )

@@ -28,10 +28,7 @@ class ClientFactory:
         self._profile = profile  # whose [services] endpoint settings apply; None: no profile
         self._session: Any = None
 
-    def client(self, service: str, region: str) -> Any:
-        from botocore import UNSIGNED
-        from botocore.config import Config
-
+    def _botocore(self) -> Any:
         if self._session is None:
             import botocore.session
 
@@ -43,13 +40,36 @@ class ClientFactory:
                     session_vars={"profile": (None, None, None, None)}
                 )
             self._session.user_agent_extra = f"devcreds/{__version__}"
-        config = Config(
-            signature_version=UNSIGNED,
+        return self._session
+
+    @staticmethod
+    def _config(**overrides: Any) -> Any:
+        from botocore.config import Config
+
+        return Config(
             connect_timeout=10,
             read_timeout=30,
             retries={"mode": "standard", "total_max_attempts": 3},
+            **overrides,
         )
-        return self._session.create_client(service, region_name=region, config=config)
+
+    def client(self, service: str, region: str) -> Any:
+        """An unsigned client (SSO OIDC and the portal need no credentials)."""
+        from botocore import UNSIGNED
+
+        config = self._config(signature_version=UNSIGNED)
+        return self._botocore().create_client(service, region_name=region, config=config)
+
+    def signed(self, service: str, region: str, creds: Any) -> Any:
+        """A client signing with ``creds`` (role credentials), e.g. STS for AssumeRole."""
+        return self._botocore().create_client(
+            service,
+            region_name=region,
+            config=self._config(),
+            aws_access_key_id=creds.access_key_id,
+            aws_secret_access_key=creds.secret_access_key,
+            aws_session_token=creds.session_token,
+        )
 
 
 class Refused(Exception):
