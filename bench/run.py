@@ -116,6 +116,7 @@ class Bench:
     def __init__(self, home: Path, runs: int) -> None:
         self.home = home
         self.runs = runs
+        self.assume_role_counts: dict[str, int] = {}
         self.emulator = subprocess.Popen(
             [str(BIN / "devcreds"), "emulator", "--auto-approve", "--port", "0"],
             stdout=subprocess.PIPE,
@@ -234,9 +235,48 @@ class Bench:
                 self.expire_token,
             ),
         ]
+        print("AssumeRole calls for 100 clients", flush=True)
+        self.assume_role_counts = self.assume_role_calls()
         print("bulk write", flush=True)
         results["bulk"] = [self.bulk(count) for count in (100, 200, 300)]
         return results
+
+    def assume_role_calls(self) -> dict[str, int]:
+        """AssumeRole calls for 100 clients: devcreds' factory vs the seed's pattern."""
+        script = """
+import sys, boto3
+from devcreds import ClientSettings, create_client
+url = sys.argv[1]
+settings = ClientSettings(role_arn="arn:aws:iam::222222222222:role/App", region="us-east-1", endpoint_url=url)
+if sys.argv[2] == "devcreds":
+    for _ in range(100):
+        create_client("sts", settings).get_caller_identity()
+else:  # the seed: AssumeRole for every client, static credentials
+    for _ in range(100):
+        c = boto3.client("sts", region_name="us-east-1", endpoint_url=url).assume_role(
+            RoleArn=settings.role_arn, RoleSessionName="seed")["Credentials"]
+        boto3.client("sts", region_name="us-east-1", endpoint_url=url, aws_access_key_id=c["AccessKeyId"],
+                     aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"]).get_caller_identity()
+"""
+        creds = json.loads(self.devcreds("export", "--profile", "bench", "--format", "json"))
+        env = {
+            **self.env,
+            "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": creds["SessionToken"],
+        }
+        counts = {}
+        for pattern in ("devcreds", "seed"):
+            before = self.calls().get("AssumeRole", 0)
+            subprocess.run(
+                [sys.executable, "-c", script, self.url, pattern],
+                env=env,
+                check=True,
+                cwd=self.home,
+            )
+            counts[pattern] = self.calls().get("AssumeRole", 0) - before
+        print(f"  {counts}", flush=True)
+        return counts
 
     def bulk(self, count: int) -> Result:
         samples = sorted(SAMPLES.glob("*.json"))
@@ -278,7 +318,7 @@ def table(results: list[Result]) -> list[str]:
     ]
 
 
-def report(results: dict[str, list[Result]], runs: int) -> str:
+def report(results: dict[str, list[Result]], runs: int, assume_roles: dict[str, int]) -> str:
     cached = {r.name: r for r in results["cached"]}
     ours = cached["devcreds export --format process"]
     floor = cached["python -c pass (floor)"]
@@ -323,6 +363,13 @@ def report(results: dict[str, list[Result]], runs: int) -> str:
         "",
         f"- devcreds / boto3: **{refresh[0].median / refresh[1].median:.2f}×** (target ≤ 1)",
         "",
+        "## AssumeRole calls for 100 clients built from equal settings",
+        "",
+        "| factory | AssumeRole calls |",
+        "|---|---:|",
+        f"| devcreds `create_client` (shared, self-refreshing credentials) | {assume_roles['devcreds']} |",
+        f"| the seed's pattern (AssumeRole per client, static credentials) | {assume_roles['seed']} |",
+        "",
         "## Bulk write of launchSettings.json files",
         "",
         *table(bulk),
@@ -350,7 +397,7 @@ def main() -> None:
             results = bench.scenarios()
         finally:
             bench.close()
-    text = report(results, options.runs)
+    text = report(results, options.runs, bench.assume_role_counts)
     options.output.write_text(text)
     print(text)
 
