@@ -12,11 +12,12 @@ and a ``.env`` file, in that order of precedence (pydantic-settings).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, ClassVar
 
 from pydantic import ValidationError, field_validator, model_validator
@@ -147,8 +148,17 @@ class _SharedRoles:
         self._lock = threading.Lock()
         self._credentials: dict[tuple[Any, ...], Any] = {}
 
-    def get(self, settings: ClientSettings, clock: Clock | None) -> Any:
+    def get(
+        self,
+        settings: ClientSettings,
+        clock: Clock | None,
+        make: Callable[[ClientSettings, Clock | None], Any],
+        scope: object = None,
+    ) -> Any:
+        """The shared credentials for these settings; ``scope`` separates event loops."""
         key = (
+            make,
+            scope,
             settings.role_arn,
             settings.role_session_name,
             settings.external_id,
@@ -160,7 +170,7 @@ class _SharedRoles:
         )
         with self._lock:
             if key not in self._credentials:
-                self._credentials[key] = _assumed_role_credentials(settings, clock)
+                self._credentials[key] = make(settings, clock)
             return self._credentials[key]
 
     def clear(self) -> None:
@@ -169,6 +179,48 @@ class _SharedRoles:
 
 
 _SHARED = _SharedRoles()
+
+
+def _assume_request(settings: ClientSettings) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "RoleArn": settings.role_arn,
+        "RoleSessionName": settings.role_session_name,
+        "DurationSeconds": settings.duration_seconds,
+    }
+    if settings.external_id:
+        request["ExternalId"] = settings.external_id
+    return request
+
+
+def _metadata(response: dict[str, Any]) -> dict[str, str]:
+    credentials = response["Credentials"]
+    return {
+        "access_key": credentials["AccessKeyId"],
+        "secret_key": credentials["SecretAccessKey"],
+        "token": credentials["SessionToken"],
+        "expiry_time": credentials["Expiration"].isoformat(),
+    }
+
+
+def _sts_error(exc: Exception, settings: ClientSettings) -> Exception:
+    """STS's refusal or silence as a devcreds error (one place for the sync and async twins)."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):
+            return AwsRefused(
+                f"the credentials used to assume {settings.role_arn} are expired or invalid",
+                hint="devcreds login --profile PROFILE (or refresh the source credentials)",
+            )
+        return AwsRefused(
+            f"assuming {settings.role_arn} was refused ({code})",
+            hint="check the role's trust policy and the external id",
+        )
+    return NetworkError(
+        f"cannot reach STS to assume {settings.role_arn}: {exc}",
+        hint="check the network, proxy and endpoint_url / AWS_ENDPOINT_URL_STS",
+    )
 
 
 def _assumed_role_credentials(settings: ClientSettings, clock: Clock | None) -> Any:
@@ -180,45 +232,43 @@ def _assumed_role_credentials(settings: ClientSettings, clock: Clock | None) -> 
     sts: Any = source.create_client(
         "sts", region_name=settings.region, endpoint_url=settings.endpoint_url
     )
-    request: dict[str, Any] = {
-        "RoleArn": settings.role_arn,
-        "RoleSessionName": settings.role_session_name,
-        "DurationSeconds": settings.duration_seconds,
-    }
-    if settings.external_id:
-        request["ExternalId"] = settings.external_id
+    request = _assume_request(settings)
 
     def assume() -> dict[str, str]:
         try:
-            credentials = sts.assume_role(**request)["Credentials"]
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):
-                raise AwsRefused(
-                    f"the credentials used to assume {settings.role_arn} are expired or invalid",
-                    hint="devcreds login --profile PROFILE (or refresh the source credentials)",
-                ) from None
-            raise AwsRefused(
-                f"assuming {settings.role_arn} was refused ({code})",
-                hint="check the role's trust policy and the external id",
-            ) from None
-        except BotoCoreError as exc:
-            raise NetworkError(
-                f"cannot reach STS to assume {settings.role_arn}: {exc}",
-                hint="check the network, proxy and endpoint_url / AWS_ENDPOINT_URL_STS",
-            ) from None
-        return {
-            "access_key": credentials["AccessKeyId"],
-            "secret_key": credentials["SecretAccessKey"],
-            "token": credentials["SessionToken"],
-            "expiry_time": credentials["Expiration"].isoformat(),
-        }
+            return _metadata(sts.assume_role(**request))
+        except (ClientError, BotoCoreError) as exc:
+            raise _sts_error(exc, settings) from None
 
-    if clock is None:
-        return DeferredRefreshableCredentials(refresh_using=assume, method="devcreds-assume-role")
     return DeferredRefreshableCredentials(
-        refresh_using=assume, method="devcreds-assume-role", time_fetcher=clock
+        refresh_using=assume, method="devcreds-assume-role", time_fetcher=clock or _utc_now
     )
+
+
+def _async_assumed_role_credentials(settings: ClientSettings, clock: Clock | None) -> Any:
+    from aiobotocore.credentials import AioDeferredRefreshableCredentials
+    from aiobotocore.session import AioSession
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    source = AioSession(profile=settings.profile)
+    request = _assume_request(settings)
+
+    async def assume() -> dict[str, str]:
+        try:
+            async with source.create_client(
+                "sts", region_name=settings.region, endpoint_url=settings.endpoint_url
+            ) as sts:
+                return _metadata(await sts.assume_role(**request))
+        except (ClientError, BotoCoreError) as exc:
+            raise _sts_error(exc, settings) from None
+
+    return AioDeferredRefreshableCredentials(
+        refresh_using=assume, method="devcreds-assume-role", time_fetcher=clock or _utc_now
+    )
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def create_session(settings: ClientSettings | None = None, *, clock: Clock | None = None) -> Any:
@@ -234,7 +284,7 @@ def create_session(settings: ClientSettings | None = None, *, clock: Clock | Non
     settings = settings or ClientSettings()
     core = botocore.session.Session(profile=settings.profile)
     if not settings.use_default_credentials:
-        shared = _SHARED.get(settings, clock)
+        shared = _SHARED.get(settings, clock, _assumed_role_credentials)
 
         class _Shared(CredentialProvider):
             METHOD = "devcreds-assume-role"
@@ -258,3 +308,48 @@ def create_client(
     if settings.endpoint_url:
         client_kwargs.setdefault("endpoint_url", settings.endpoint_url)
     return create_session(settings, clock=clock).client(service, **client_kwargs)
+
+
+@contextlib.asynccontextmanager
+async def create_async_client(
+    service: str,
+    settings: ClientSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    **client_kwargs: Any,
+) -> AsyncIterator[Any]:
+    """``async with create_async_client("s3", settings) as s3:`` - the asyncio twin (aiobotocore).
+
+    Same settings, same sharing: the clients of one event loop built from equal
+    settings share one set of self-refreshing assumed-role credentials.
+    Needs the ``async`` extra: ``pip install devcreds[async]``.
+    """
+    import asyncio
+
+    from botocore.credentials import CredentialProvider
+
+    try:
+        from aiobotocore.session import AioSession
+    except ImportError:
+        raise UsageError(
+            "create_async_client needs aiobotocore", hint="pip install 'devcreds[async]'"
+        ) from None
+    settings = settings or ClientSettings()
+    session = AioSession(profile=settings.profile)
+    if not settings.use_default_credentials:
+        loop = asyncio.get_running_loop()  # asyncio locks inside belong to one loop
+        shared = _SHARED.get(settings, clock, _async_assumed_role_credentials, loop)
+
+        class _SharedAsync(CredentialProvider):
+            METHOD = "devcreds-assume-role"
+
+            async def load(self) -> Any:  # aiobotocore's resolver awaits load()
+                return shared
+
+        session.get_component("credential_provider").insert_before("env", _SharedAsync())
+    if settings.endpoint_url:
+        client_kwargs.setdefault("endpoint_url", settings.endpoint_url)
+    async with session.create_client(
+        service, region_name=settings.region, **client_kwargs
+    ) as client:
+        yield client

@@ -14,7 +14,7 @@ def test_readme_library_example_runs(moto_url, tmp_path):
     """The five-line example assumes the role and lists buckets."""
     section = README.read_text().split("## Library", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    assert len(code.strip().splitlines()) == 6  # five statements, one wrapped over two lines
+    assert len(code.strip().splitlines()) == 5
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
