@@ -146,3 +146,13 @@ def test_aws_cli_reads_the_cached_assumed_role(roles):
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["AccessKeyId"] == ours["AccessKeyId"]
+
+
+def test_write_with_a_role_profile(roles, tmp_path):
+    """write dotenv delivers the assumed role's credentials."""
+    path = tmp_path / ".env"
+    roles.ok("write", "dotenv", str(path), "--profile", "deploy")
+    assert (
+        f"AWS_ACCESS_KEY_ID={roles.export('deploy')['AccessKeyId']}"
+        in path.read_text().splitlines()
+    )

@@ -168,3 +168,62 @@ def test_real_samples_load(tmp_path, sample):
     path = tmp_path / "config"
     shutil.copyfile(SAMPLES / sample, path)
     assert awsconfig.load(path).profiles
+
+
+ROLE_CONFIG = (
+    CONFIG
+    + """
+[profile hop1]
+role_arn = arn:aws:iam::222222222222:role/One
+source_profile = dev
+region = ap-south-1
+
+[profile hop2]
+role_arn = arn:aws:iam::333333333333:role/Two
+source_profile = hop1
+duration_seconds = 1800
+
+[profile badduration]
+role_arn = arn:aws:iam::333333333333:role/Two
+source_profile = dev
+duration_seconds = 60
+
+[profile tonowhere]
+role_arn = arn:aws:iam::333333333333:role/Two
+source_profile = missing
+"""
+)
+
+
+@pytest.fixture
+def role_config(tmp_path):
+    path = tmp_path / "config"
+    path.write_text(ROLE_CONFIG)
+    return awsconfig.load(path)
+
+
+def test_chain_runs_from_the_sso_role_outward(role_config):
+    """hop2's credentials: dev's SSO role, then hop1, then hop2."""
+    chain = awsconfig.credential_chain(role_config, "hop2")
+    assert (chain.root.name, [hop.name for hop in chain.hops]) == ("dev", ["hop1", "hop2"])
+    assert chain.hops[1].duration_seconds == 1800
+
+
+def test_region_comes_from_the_nearest_hop(role_config):
+    """A role profile without region takes it from its source chain."""
+    assert awsconfig.profile_region(role_config, "hop2") == "ap-south-1"
+    assert awsconfig.profile_region(role_config, "dev") == "eu-west-1"
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        ("badduration", "duration_seconds must be 900 to 43200"),
+        ("tonowhere", "profile missing is not in"),
+    ],
+)
+def test_broken_chains_are_usage_errors(role_config, profile, message):
+    """A bad duration or a missing source profile is one clear error."""
+    with pytest.raises(UsageError) as exc:
+        awsconfig.credential_chain(role_config, profile)
+    assert message in exc.value.message
