@@ -11,6 +11,7 @@ the profile and its sso-session must agree.
 from __future__ import annotations
 
 import configparser
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -109,7 +110,23 @@ def sso_session(config: AwsConfig, name: str) -> SsoSession:
             f"[sso-session {name}] in {config.path} lacks {', '.join(missing)}",
             hint=f"devcreds configure sso --sso-session {name} --start-url URL --sso-region REGION",
         )
-    return SsoSession(name, values["sso_start_url"], values["sso_region"], _scopes(values))
+    return SsoSession(
+        name,
+        values["sso_start_url"],
+        _region(values, f"[sso-session {name}]", config),
+        _scopes(values),
+    )
+
+
+def _region(values: Mapping[str, str], where: str, config: AwsConfig) -> str:
+    """sso_region, checked: botocore fails with a traceback-worthy error on a bad one."""
+    region = values["sso_region"]
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", region):
+        raise UsageError(
+            f"{where} in {config.path} has sso_region {region!r}, which is not a region",
+            hint="set sso_region to the region of IAM Identity Center, e.g. us-east-1",
+        )
+    return region
 
 
 def _scopes(values: Mapping[str, str]) -> tuple[str, ...] | None:
@@ -132,7 +149,8 @@ def profile_session(config: AwsConfig, name: str) -> SsoSession:
                 )
         return session
     if values.get("sso_start_url") and values.get("sso_region"):
-        return SsoSession(None, values["sso_start_url"], values["sso_region"], _scopes(values))
+        region = _region(values, f"profile {name}", config)
+        return SsoSession(None, values["sso_start_url"], region, _scopes(values))
     raise UsageError(
         f"profile {name} is not an IAM Identity Center (SSO) profile",
         hint=f"devcreds configure sso --profile {name}",

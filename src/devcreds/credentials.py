@@ -151,6 +151,8 @@ class Resolver:
                 return self._refresh(session, token)
             except Refused as exc:
                 if exc.code not in _DEAD_REFRESH:
+                    if token.expires_at > now:  # a passing fault: the token still works
+                        return token
                     raise exc.as_error(hint=hint) from None
                 log.debug("refresh of %s refused (%s)", session.label, exc.code)
             except NetworkError:

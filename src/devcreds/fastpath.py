@@ -84,12 +84,14 @@ def remember(paths: Paths, environ: Mapping[str, str], profile: str, cache_file:
     if identity is None:
         return
     note = cache.read_json(paths.state / "fastpath.json") or {}
+    known = note.get("notes")
+    known = known if isinstance(known, list) else []
     entry = {"config": config, "profile": profile, "identity": identity, "cache": cache_file}
-    if entry in note.get("notes", []):
+    if entry in known:
         return  # already known: spare the write (and its fsync)
     notes = [
         n
-        for n in note.get("notes", [])
+        for n in known
         if isinstance(n, dict) and (n.get("config"), n.get("profile")) != (config, profile)
     ]
     cache.write_json(paths.state / "fastpath.json", {"notes": [*notes[-49:], entry]})

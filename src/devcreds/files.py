@@ -68,9 +68,11 @@ def read_text(path: Path) -> str:
 def rewrite(path: Path, edit: Callable[[str], str], *, attempts: int = 5) -> bool:
     """Replace ``path`` with ``edit(old text)``; True if it changed.
 
-    The file's mode is kept and a read-only file is refused. If the file changes
-    on disk while we edit, we edit the new version instead of overwriting it.
+    The file's mode is kept and a read-only file is refused; a symlink stays a
+    symlink (its target is edited). If the file changes on disk while we edit,
+    we edit the new version instead of overwriting it.
     """
+    path = path.resolve()
     for _ in range(attempts):
         text = read_text(path)
         edited = edit(text)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devcreds.errors import FileError, UsageError
-from devcreds.files import atomic_write, private_dir
+from devcreds.files import atomic_write
 
 if TYPE_CHECKING:
     from configupdater import ConfigUpdater, Section
@@ -27,9 +27,14 @@ _NAME = re.compile(r"^[^\[\]\r\n]+$")
 _KEY = re.compile(r"^[a-z0-9_]+$")
 
 
-def update(path: Path, changes: Changes, *, attempts: int = 3) -> bool:
-    """Set ``changes`` in the INI file at ``path``; True if the file changed."""
+def update(path: Path, changes: Changes, *, mode: int | None = None, attempts: int = 3) -> bool:
+    """Set ``changes`` in the INI file at ``path``; True if the file changed.
+
+    ``mode`` forces the file's permissions (0600 for a file that holds secrets);
+    by default an existing file keeps its own and a new one is 0600.
+    """
     _check(changes)
+    path = path.resolve()  # edit the file a symlink points to, keep the link
     for _ in range(attempts):
         original = _read(path)
         edited = _edit(path, original, changes)
@@ -38,8 +43,8 @@ def update(path: Path, changes: Changes, *, attempts: int = 3) -> bool:
         if _read(path) != original:
             continue  # someone else wrote the file meanwhile: redo on their version
         try:
-            private_dir(path.parent)
-            atomic_write(path, edited)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            atomic_write(path, edited, mode=mode)
         except OSError as exc:
             raise FileError(
                 f"cannot write {path}: {exc.strerror or exc}",
@@ -191,6 +196,7 @@ def _verify(
 def remove(path: Path, section: str, keys: list[str], *, drop_section: bool) -> bool:
     """Take ``keys`` out of ``section``; the section too if ``drop_section`` and it is left
     empty. True if the file changed."""
+    path = path.resolve()
     original = _read(path)
     if not original:
         return False
@@ -220,5 +226,10 @@ def remove(path: Path, section: str, keys: list[str], *, drop_section: bool) -> 
     edited = result.replace("\n", newline).encode("utf-8")
     if edited == original:
         return False
-    atomic_write(path, edited)
+    try:
+        atomic_write(path, edited)
+    except OSError as exc:
+        raise FileError(
+            f"cannot write {path}: {exc.strerror or exc}", hint=f"ls -l {path}"
+        ) from None
     return True

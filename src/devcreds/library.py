@@ -20,7 +20,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any, ClassVar
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devcreds.errors import AwsRefused, NetworkError, UsageError
@@ -51,7 +51,7 @@ class ClientSettings(BaseSettings):
     region: str | None = None
     role_arn: str | None = None
     role_session_name: str = "devcreds"
-    external_id: str | None = None
+    external_id: str | None = Field(default=None, repr=False)  # may be a shared secret
     duration_seconds: int = 3600
     profile: str | None = None
     endpoint_url: str | None = None
@@ -204,8 +204,13 @@ def _metadata(response: dict[str, Any]) -> dict[str, str]:
 
 def _sts_error(exc: Exception, settings: ClientSettings) -> Exception:
     """STS's refusal or silence as a devcreds error (one place for the sync and async twins)."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError, NoCredentialsError
 
+    if isinstance(exc, NoCredentialsError):
+        return UsageError(
+            f"there are no credentials to assume {settings.role_arn} with",
+            hint="set profile (e.g. an SSO profile after devcreds login) or AWS_* variables",
+        )
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):

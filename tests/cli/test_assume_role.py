@@ -156,3 +156,11 @@ def test_write_with_a_role_profile(roles, tmp_path):
         f"AWS_ACCESS_KEY_ID={roles.export('deploy')['AccessKeyId']}"
         in path.read_text().splitlines()
     )
+
+
+def test_logout_removes_the_roles_assumed_from_the_session(roles):
+    """After logout no cached assumed role of that session is left to serve."""
+    roles.export("deploy")
+    roles.ok("logout", "--profile", "dev")
+    assert list(roles.cli_cache.glob("*.json")) == []
+    assert roles.run("export", "--profile", "deploy").returncode == 3

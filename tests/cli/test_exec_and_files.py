@@ -150,3 +150,13 @@ def test_write_vscode_only_named_configuration(logged_in, tmp_path):
 
     configurations = jsonc.to_python(jsonc.parse(path.read_text()))["configurations"]
     assert ["env" in c for c in configurations] == [False, True]
+
+
+def test_write_dotenv_into_a_missing_folder(logged_in, tmp_path):
+    """A .env in a folder that does not exist: exit 6 with a hint, no traceback."""
+    completed = logged_in.run(
+        "write", "dotenv", str(tmp_path / "nope" / ".env"), "--profile", "dev"
+    )
+    assert completed.returncode == 6
+    assert "does not exist" in completed.stderr
+    assert "Traceback" not in completed.stderr

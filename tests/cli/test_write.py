@@ -282,3 +282,27 @@ def test_vscode_launch_json(logged_in, tmp_path):
     assert all("AWS_SESSION_TOKEN" in c["env"] for c in configurations)
     logged_in.ok("clean", str(folder / "launch.json"))
     assert (folder / "launch.json").read_bytes() == original
+
+
+def test_clean_touches_only_the_profiles_written(logged_in, tmp_path):
+    """After a write limited to one launch profile, clean leaves the others' own AWS keys."""
+    path = tmp_path / "launchSettings.json"
+    path.write_text(
+        '{"profiles": {"A": {}, "B": {"environmentVariables": {"AWS_REGION": "mine"}}}}'
+    )
+    logged_in.ok(
+        "write",
+        "launchsettings",
+        str(path),
+        "--launch-profile",
+        "A",
+        "--with-region",
+        "--profile",
+        "dev",
+        AWS_REGION="eu-west-1",
+    )
+    logged_in.ok("clean", str(path))
+    assert (
+        path.read_text()
+        == '{"profiles": {"A": {}, "B": {"environmentVariables": {"AWS_REGION": "mine"}}}}'
+    )

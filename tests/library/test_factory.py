@@ -112,3 +112,21 @@ def test_s3_with_default_credentials_on_moto(moto_env):
     s3.create_bucket(Bucket="devcreds-default")
     assert "devcreds-default" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert create_session(settings).get_credentials().access_key == "AKIAMOTOEXAMPLE00000"
+
+
+def test_no_source_credentials_is_a_usage_error(emu, clock):
+    """With nothing in the default chain, the error says so (not 'cannot reach STS')."""
+    from devcreds import SettingsError  # noqa: F401 - the public error tree is UsageError-based
+    from devcreds.errors import UsageError
+
+    settings = ClientSettings(
+        role_arn=ROLE, region="us-east-1", endpoint_url=emu.url, role_session_name="nocreds"
+    )
+    with pytest.raises(UsageError) as exc:
+        create_client("sts", settings, clock=clock).get_caller_identity()
+    assert "no credentials" in exc.value.message
+
+
+def test_external_id_is_not_in_the_repr():
+    """repr(settings) does not show the external id."""
+    assert "secret-ext" not in repr(ClientSettings(external_id="secret-ext"))

@@ -227,3 +227,14 @@ def test_broken_chains_are_usage_errors(role_config, profile, message):
     with pytest.raises(UsageError) as exc:
         awsconfig.credential_chain(role_config, profile)
     assert message in exc.value.message
+
+
+def test_bad_sso_region_is_a_usage_error(tmp_path):
+    """An sso_region that is not a region is caught before botocore chokes on it."""
+    path = tmp_path / "config"
+    path.write_text(
+        "[sso-session s]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us east\n"
+    )
+    with pytest.raises(UsageError) as exc:
+        awsconfig.sso_session(awsconfig.load(path), "s")
+    assert "is not a region" in exc.value.message

@@ -62,3 +62,14 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_temporary_file(tmp_path):
     files.atomic_write(path, b"new")
     assert (path.read_bytes(), path.stat().st_mode & 0o777) == (b"new", 0o640)
     assert [p.name for p in tmp_path.iterdir()] == ["f"]
+
+
+def test_rewrite_through_a_symlink_keeps_the_link(tmp_path):
+    """A sink file that is a symlink: the target changes, the link stays a link."""
+    target = tmp_path / "shared.env"
+    target.write_text("A=1\n")
+    link = tmp_path / ".env"
+    link.symlink_to(target)
+    assert files.rewrite(link, lambda text: text + "B=2\n") is True
+    assert link.is_symlink()
+    assert target.read_text() == "A=1\nB=2\n"

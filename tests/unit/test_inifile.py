@@ -179,3 +179,30 @@ def test_remove_from_an_unusable_file_is_an_error_not_a_crash(tmp_path, content)
     with pytest.raises((FileError, UsageError)):
         inifile.remove(path, "a", ["k"], drop_section=True)
     assert path.read_bytes() == content
+
+
+def test_forced_mode_applies_from_the_first_byte(tmp_path):
+    """mode=0o600 gives the replaced file 0600 even if it was 0644."""
+    path = _copy(tmp_path, "aws__aws-cli__aws_config")
+    path.chmod(0o644)
+    inifile.update(path, SSO, mode=0o600)
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_existing_folder_keeps_its_mode(tmp_path):
+    """Writing a config file never changes the permissions of the folder it is in."""
+    folder = tmp_path / "project"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    inifile.update(folder / "config", SSO)
+    assert folder.stat().st_mode & 0o777 == 0o755
+
+
+def test_symlinked_file_stays_a_symlink(tmp_path):
+    """A config file that is a symlink is edited through it; the link remains."""
+    target = _copy(tmp_path, "aws__aws-cli__aws_config")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    inifile.update(link, SSO)
+    assert link.is_symlink()
+    assert "[sso-session corp]" in target.read_text()

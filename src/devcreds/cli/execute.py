@@ -38,7 +38,7 @@ def run_command(
             # Become the command: its exit code is ours and signals reach it directly.
             os.execvpe(command[0], command, env)  # noqa: S606
         completed = subprocess.run(command, env=env, check=False)
-    except (FileNotFoundError, PermissionError) as exc:
+    except OSError as exc:  # not found, not executable, not a program
         raise UsageError(
             f"cannot run {command[0]}: {exc.strerror}", hint="check the command name and PATH"
         ) from None

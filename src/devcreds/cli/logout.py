@@ -3,6 +3,7 @@ as ``aws sso logout`` does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -34,20 +35,34 @@ def logout(
             "give one of --profile, --sso-session and --all", hint="devcreds logout --help"
         )
     ctx = Context.from_process(profile)
-    if clean:
-        clean_records(ctx, registry.load(ctx.paths))
     if everything:
         _logout_everything(ctx)
-        return
-    session = ctx.session(sso_session)
-    _end_portal_session(ctx, session)
+    else:
+        session = ctx.session(sso_session)
+        _end_portal_session(ctx, session)
+        removed = _remove_role_caches(ctx, lambda root: root == session)
+        render.stderr.print(
+            f"Logged out of {session.label}; deleted its token and {removed} cached "
+            "credential set(s).",
+            markup=False,
+        )
+    if clean:  # after the logout, so a file that cannot be cleaned leaves no one logged in
+        clean_records(ctx, registry.load(ctx.paths))
+
+
+def _remove_role_caches(ctx: Context, logged_out: Callable[[SsoSession], bool]) -> int:
+    """The SSO role credentials of the sessions logged out, and the roles assumed from them."""
     removed = 0
-    for sso_profile in awsconfig.sso_profiles(ctx.config):
-        if sso_profile.session == session:
-            removed += cache.remove(cache.role_credentials_path(ctx.paths, sso_profile))
-    render.stderr.print(
-        f"Logged out of {session.label}; deleted its token and {removed} cached credential set(s)."
-    )
+    for name in ctx.config.profiles:
+        try:
+            chain = awsconfig.credential_chain(ctx.config, name)
+        except UsageError:
+            continue  # not a profile devcreds serves
+        if logged_out(chain.root.session):
+            removed += cache.remove(cache.role_credentials_path(ctx.paths, chain.root))
+            for hop in chain.hops:
+                removed += cache.remove(cache.assumed_role_path(ctx.paths, hop))
+    return removed
 
 
 def _end_portal_session(ctx: Context, session: SsoSession) -> None:
@@ -64,7 +79,8 @@ def _portal_logout(ctx: Context, region: str, access_token: str, label: str) -> 
     except DevcredsError as exc:
         # The local logout still happens; the server session ends with its own expiry.
         render.stderr.print(
-            f"warning: could not end the session of {label} on the server: {exc.message}"
+            f"warning: could not end the session of {label} on the server: {exc.message}",
+            markup=False,
         )
 
 
@@ -83,6 +99,8 @@ def _logout_everything(ctx: Context) -> None:
         data = cache.read_json(path)
         if data is not None and data.get("ProviderType") == "sso":
             creds += cache.remove(path)
+    creds += _remove_role_caches(ctx, lambda root: True)
     render.stderr.print(
-        f"Logged out: deleted {tokens} token(s) and {creds} cached credential set(s)."
+        f"Logged out: deleted {tokens} token(s) and {creds} cached credential set(s).",
+        markup=False,
     )

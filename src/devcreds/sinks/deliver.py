@@ -8,6 +8,7 @@ complete set of credentials.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterator, Sequence
@@ -40,7 +41,12 @@ JSON_SINKS = {
 def file_lock(paths: Paths, path: Path) -> Iterator[None]:
     """One devcreds writer per file at a time; the lock lives in our state folder."""
     locks = paths.state / "locks"
-    files.private_dir(locks)
+    try:
+        files.private_dir(locks)
+    except OSError as exc:
+        raise FileError(
+            f"cannot create {locks}: {exc.strerror}", hint=f"ls -ld {locks.parent}"
+        ) from None
     name = hashlib.sha256(str(path).encode()).hexdigest()[:32]
     try:
         with files.exclusive(locks / f"sink-{name}.lock", timeout=60):
@@ -75,7 +81,10 @@ def write_json(
     record = _record(
         kind, path, delivery, now, previous, created=edits[0].created, filled=edits[0].filled
     )
-    return changed, record
+    # Clean later touches only what any write to this file covered.
+    earlier = previous.targets if previous else []
+    targets = None if only is None or earlier is None else sorted({*earlier, *only})
+    return changed, dataclasses.replace(record, targets=targets)
 
 
 def write_dotenv(
@@ -83,8 +92,15 @@ def write_dotenv(
 ) -> Written:
     """Set the variables in a .env file (created 0600 if it does not exist)."""
     with file_lock(paths, path), _json_errors(path):
+        if not path.parent.is_dir():
+            raise FileError(f"{path.parent} does not exist", hint=f"mkdir -p {path.parent}")
         if not path.exists():
-            files.atomic_write(path, b"", mode=0o600)
+            try:
+                files.atomic_write(path, b"", mode=0o600)
+            except OSError as exc:
+                raise FileError(
+                    f"cannot create {path}: {exc.strerror}", hint=f"ls -ld {path.parent}"
+                ) from None
         changed = files.rewrite(path, lambda text: dotenv.set_variables(text, delivery.variables))
     return changed, _record("dotenv", path, delivery, now, previous)
 
@@ -108,8 +124,8 @@ def write_credentials(
     values = {key: delivery.variables[name] for key, name in CREDENTIAL_KEYS.items()}
     with file_lock(paths, path):
         existed = section in inifile.sections(path)
-        changed = inifile.update(path, {section: values})
-        path.chmod(0o600)  # it holds secrets, whatever it was before
+        # It holds secrets, whatever its mode was before: 0600 from the first byte.
+        changed = inifile.update(path, {section: values}, mode=0o600)
     created: list[tuple[str | int, ...]] = [] if existed else [(section,)]
     record = _record(
         "credentials",
@@ -168,7 +184,7 @@ def clean(paths: Paths, record: registry.Record) -> bool:
 
         def edit(text: str) -> str:
             return jsonfile.remove_environment(
-                text, finder(None), key, record.keys, created, filled
+                text, finder(record.targets), key, record.keys, created, filled
             )
 
         try:

@@ -32,6 +32,7 @@ class Record:
     section: str | None = None  # the credentials-file profile written
     created: list[JsonPath] = field(default_factory=list)  # environment objects we added
     filled: list[JsonPath] = field(default_factory=list)  # environment objects that were {}
+    targets: list[str] | None = None  # the launch profiles / configurations written; None: all
 
     def expired(self, now: dt.datetime) -> bool:
         return cache.parse_timestamp(self.expires_at) <= now
@@ -47,6 +48,15 @@ class Record:
         if not all(isinstance(t, str) for t in texts) or not (
             isinstance(record.keys, list) and all(isinstance(k, str) for k in record.keys)
         ):
+            return None
+        paths_ok = all(
+            isinstance(paths, list) and all(isinstance(p, list) for p in paths)
+            for paths in (record.created, record.filled)
+        )
+        targets_ok = record.targets is None or (
+            isinstance(record.targets, list) and all(isinstance(t, str) for t in record.targets)
+        )
+        if not (paths_ok and targets_ok):
             return None
         try:
             cache.parse_timestamp(record.expires_at)
