@@ -35,6 +35,11 @@ class EmulatorServer(ThreadingHTTPServer):
         self.emulator = emulator
         super().__init__((host, port), _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client hung up: nothing to report
+        super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         host, port = str(self.server_address[0]), self.server_address[1]
