@@ -108,29 +108,24 @@ def test_without_role_off_terminal_is_a_usage_error(make_cli):
     assert "--account-id and --role-name are needed" in completed.stderr
 
 
-def test_without_role_on_a_terminal_logs_in_and_offers_a_pick_list(make_cli):
-    """On a terminal it logs in, lists the roles and writes the one picked."""
-    cli = make_cli()
-    child = pexpect.spawn(
+def _on_a_terminal(cli, *args, **env):
+    """devcreds on a pseudo-terminal, as a person runs it."""
+    return pexpect.spawn(
         sys.executable,
-        [
-            "-m",
-            "devcreds",
-            "configure",
-            "sso",
-            "--profile",
-            "dev",
-            "--sso-session",
-            "corp",
-            "--start-url",
-            START_URL,
-            "--sso-region",
-            "us-east-1",
-        ],
-        env=cli.env,
+        ["-m", "devcreds", *args],
+        env={**cli.env, **env},
         encoding="utf-8",
         timeout=60,
     )
+
+
+def test_without_role_on_a_terminal_logs_in_and_offers_a_pick_list(make_cli):
+    """On a terminal it logs in, lists the roles and writes the one picked."""
+    cli = make_cli()
+    child = _on_a_terminal(
+        cli, "configure", "sso", "--profile", "dev", "--sso-session", "corp",
+        "--start-url", START_URL, "--sso-region", "us-east-1",
+    )  # fmt: skip
     child.expect(r"Role \S*\[1/2/3/4/5/6\]")
     child.sendline("3")
     child.expect(pexpect.EOF)
@@ -142,13 +137,7 @@ def test_without_role_on_a_terminal_logs_in_and_offers_a_pick_list(make_cli):
 
 def test_export_on_a_terminal_logs_in_first(cli):
     """On a terminal, export runs the device login itself when it must, then prints."""
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "devcreds", "export", "--profile", "dev", "--format", "env"],
-        env={**cli.env, "BROWSER": "true"},
-        encoding="utf-8",
-        timeout=60,
-    )
+    child = _on_a_terminal(cli, "export", "--profile", "dev", "--format", "env", BROWSER="true")
     child.expect("export AWS_ACCESS_KEY_ID=ASIA")
     child.expect(pexpect.EOF)
     child.close()

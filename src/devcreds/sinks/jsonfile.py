@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from devcreds.sinks import jsonc
 
@@ -31,6 +31,22 @@ Finder = Callable[[jsonc.Node], list["Target"]]
 
 class ShapeError(ValueError):
     """The document parses but is not shaped as expected; the message says where."""
+
+
+N = TypeVar("N", jsonc.Object, jsonc.Array)
+
+
+def top_level(tree: jsonc.Node, name: str, kind: type[N]) -> N:
+    """The document's ``name`` member, which must be a ``kind``; ShapeError otherwise."""
+    if not isinstance(tree, jsonc.Object):
+        raise ShapeError("the file is not a JSON object")
+    member = tree.get(name)
+    if member is None:
+        raise ShapeError(f'the file has no "{name}"')
+    if not isinstance(member, kind):
+        article = "an array" if kind is jsonc.Array else "an object"
+        raise ShapeError(f'"{name}" is not {article}')
+    return member
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from devcreds.sinks import jsonc
-from devcreds.sinks.jsonfile import Finder, ShapeError, Target
+from devcreds.sinks.jsonfile import Finder, ShapeError, Target, top_level
 
 KEY = "environmentVariables"
 DEFAULT_PATH = "Properties/launchSettings.json"
@@ -15,13 +15,7 @@ def targets(only: list[str] | None = None) -> Finder:
     """A finder for the profiles to write: all (but DockerCompose) or the ones named."""
 
     def find(tree: jsonc.Node) -> list[Target]:
-        if not isinstance(tree, jsonc.Object):
-            raise ShapeError("the file is not a JSON object")
-        profiles = tree.get("profiles")
-        if profiles is None:
-            raise ShapeError('the file has no "profiles"')
-        if not isinstance(profiles, jsonc.Object):
-            raise ShapeError('"profiles" is not an object')
+        profiles = top_level(tree, "profiles", jsonc.Object)
         found = []
         seen = set()
         for member in reversed(profiles.members):  # the last duplicate is the one .NET uses

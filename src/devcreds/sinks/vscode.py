@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from devcreds.sinks import jsonc
-from devcreds.sinks.jsonfile import Finder, ShapeError, Target
+from devcreds.sinks.jsonfile import Finder, ShapeError, Target, top_level
 
 KEY = "env"
 DEFAULT_PATH = ".vscode/launch.json"
@@ -13,13 +13,7 @@ def targets(only: list[str] | None = None) -> Finder:
     """A finder for the configurations to write: all, or those whose name is given."""
 
     def find(tree: jsonc.Node) -> list[Target]:
-        if not isinstance(tree, jsonc.Object):
-            raise ShapeError("the file is not a JSON object")
-        configurations = tree.get("configurations")
-        if configurations is None:
-            raise ShapeError('the file has no "configurations"')
-        if not isinstance(configurations, jsonc.Array):
-            raise ShapeError('"configurations" is not an array')
+        configurations = top_level(tree, "configurations", jsonc.Array)
         found = []
         for index, item in enumerate(configurations.items):
             if not isinstance(item, jsonc.Object):
