@@ -76,7 +76,7 @@ def write_json(
         edits.append(jsonfile.set_environment(text, finder(only), key, delivery.variables))
         return edits[0].text
 
-    with file_lock(paths, path), _json_errors(path):
+    with file_lock(paths, path), _edit_errors(path):
         changed = files.rewrite(path, edit)
     record = _record(
         kind, path, delivery, now, previous, created=edits[0].created, filled=edits[0].filled
@@ -91,7 +91,7 @@ def write_dotenv(
     paths: Paths, path: Path, delivery: Delivery, now: dt.datetime, previous: registry.Record | None
 ) -> Written:
     """Set the variables in a .env file (created 0600 if it does not exist)."""
-    with file_lock(paths, path), _json_errors(path):
+    with file_lock(paths, path), _edit_errors(path):
         if not path.parent.is_dir():
             raise FileError(f"{path.parent} does not exist", hint=f"mkdir -p {path.parent}")
         if not path.exists():
@@ -188,14 +188,14 @@ def clean(paths: Paths, record: registry.Record) -> bool:
             )
 
         try:
-            with file_lock(paths, path), _json_errors(path):
+            with file_lock(paths, path), _edit_errors(path):
                 changed = files.rewrite(path, edit)
         except FileError:
             if path.exists():
                 raise
             changed = False  # the file is gone, and our secrets with it
     elif record.kind == "dotenv":
-        with file_lock(paths, path), _json_errors(path):
+        with file_lock(paths, path), _edit_errors(path):
             changed = path.exists() and files.rewrite(
                 path, lambda text: dotenv.remove_variables(text, record.keys)
             )
@@ -211,7 +211,7 @@ def clean(paths: Paths, record: registry.Record) -> bool:
 
 
 @contextlib.contextmanager
-def _json_errors(path: Path) -> Iterator[None]:
+def _edit_errors(path: Path) -> Iterator[None]:
     """Parse and shape problems of a sink file as one FileError naming the file."""
     try:
         yield
