@@ -59,16 +59,17 @@ def _main(
         logger.addHandler(handler)
 
 
+# In the order a user meets them.
 app.add_typer(configure.app, name="configure")
+app.command("login")(login.login)
+app.command("export")(export.export)
 app.add_typer(write.app, name="write")
 app.command("clean")(write.clean)
 # Everything after the command belongs to it, even what looks like our options.
 app.command("exec", context_settings={"allow_interspersed_args": False})(execute.run_command)
-app.command("login")(login.login)
-app.command("logout")(logout.logout)
-app.command("export")(export.export)
 app.command("roles")(roles.roles)
 app.command("status")(status.status)
+app.command("logout")(logout.logout)
 app.command("emulator")(emulator.emulator)
 app.command("demo")(demo.demo)
 
