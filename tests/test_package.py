@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +21,10 @@ def test_emulator_imports_nothing_else_from_devcreds():
             names = []
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
+            elif isinstance(node, ast.ImportFrom):
+                # Relative imports count too: "from .. import cache" is devcreds.cache.
+                module = "." * node.level + (node.module or "")
+                names = [importlib.util.resolve_name(module, "devcreds.emulator")]
             offenders += [
                 f"{path.name}: {name}"
                 for name in names

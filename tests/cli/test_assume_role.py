@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import pytest
 
+from tests.cli.test_fastpath import _imported
 from tests.support import find_aws_cli_v2, require_tool
 
 ROLES = """
@@ -89,16 +91,20 @@ def test_assumed_role_is_cached_in_the_aws_cli_format(roles):
 
 
 def test_two_hops(roles):
-    """admin = dev's SSO role, then deploy, then admin (with external id and duration)."""
+    """admin = dev's SSO role, then deploy, then admin, with its external id and duration."""
     creds = roles.export("admin")
     assert _identity(roles, creds).startswith("arn:aws:sts::333333333333:assumed-role/Admin/")
     assert roles.emu.calls("AssumeRole") == 2
+    issued = roles.emu.emulator.state.credentials[creds["AccessKeyId"]]
+    assert issued.external_id == "ext-1"
+    assert abs(issued.expires_at - time.time() - 1800) < 60
 
 
 def test_fast_and_full_path_agree_for_a_role_profile(roles):
     """The cached assumed role prints the same through the fast path and the full CLI."""
     roles.export("deploy")
-    fast = roles.ok("export", "--profile", "deploy", "--format", "env")
+    fast, modules = _imported(roles, "export", "--profile", "deploy", "--format", "env")
+    assert "devcreds.awsconfig" not in modules  # it really was the fast path
     full = roles.ok("export", "--profile", "deploy", "--format", "env", DEVCREDS_FAST_PATH="0")
     assert fast == full
 

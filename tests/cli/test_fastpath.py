@@ -61,7 +61,8 @@ def test_renewal_takes_the_full_path_without_the_cli_framework(logged_in):
 def test_fast_and_full_path_print_the_same(logged_in, fmt):
     """For every format the fast path prints byte for byte what the full CLI prints."""
     logged_in.export()
-    fast = logged_in.ok("export", "--profile", "dev", f"--format={fmt}")
+    fast, modules = _imported(logged_in, "export", "--profile", "dev", f"--format={fmt}")
+    assert "devcreds.awsconfig" not in modules  # it really was the fast path
     full = logged_in.ok("export", "--profile", "dev", "--format", fmt, DEVCREDS_FAST_PATH="0")
     assert fast == full
 

@@ -42,12 +42,12 @@ def test_status_json_shows_expiry_and_no_secret(logged_in):
     )
     out = logged_in.ok("status", "--json")
     status = json.loads(out)
-    assert status["sessions"][0] | {"tokenExpiresAt": None} == {
+    assert status["sessions"][0] == {
         "session": "corp",
         "startUrl": "https://d-0123456789.awsapps.com/start",
         "region": "us-east-1",
         "loggedIn": True,
-        "tokenExpiresAt": None,
+        "tokenExpiresAt": token["expiresAt"],
         "refreshable": True,
     }
     assert status["profiles"][0]["credentialsExpireAt"] == creds["Expiration"]
@@ -91,6 +91,7 @@ def test_logout_all_removes_every_sso_cache(logged_in):
     other.write_text('{"Credentials": {}, "ProviderType": "assume-role"}')
     logged_in.ok("logout", "--all")
     assert [p.name for p in logged_in.cli_cache.glob("*.json")] == ["assume-role.json"]
+    assert [p for p in logged_in.sso_cache.glob("*.json") if "accessToken" in p.read_text()] == []
     assert logged_in.emu.calls("Logout") == 1
 
 

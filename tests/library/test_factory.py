@@ -55,11 +55,15 @@ def test_different_settings_assume_separately(sso_source, clock):
 
 
 def test_external_id_and_duration_are_sent(sso_source, clock):
-    """external_id and duration_seconds reach AssumeRole (the emulator checks their form)."""
-    client = create_client(
-        "sts", _settings(sso_source, external_id="shared-id", duration_seconds=1800), clock=clock
+    """external_id and duration_seconds reach AssumeRole: the session records both."""
+    settings = _settings(
+        sso_source, external_id="shared-id", duration_seconds=1800, role_session_name="extdur"
     )
-    assert client.get_caller_identity()["Account"] == "222222222222"
+    key = (
+        create_session(settings, clock=clock).get_credentials().get_frozen_credentials().access_key
+    )
+    issued = sso_source.emulator.state.credentials[key]
+    assert (issued.external_id, issued.expires_at - sso_source.clock.now) == ("shared-id", 1800)
 
 
 def test_access_denied_is_a_devcreds_error(sso_source, clock):

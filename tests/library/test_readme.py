@@ -22,6 +22,9 @@ def test_readme_library_example_runs(moto_url, tmp_path):
         "AWS_ACCESS_KEY_ID": "AKIAMOTOEXAMPLE00000",
         "AWS_SECRET_ACCESS_KEY": "moto-secret",
         "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "127.0.0.1,localhost",
     }
     completed = subprocess.run(
         [sys.executable, "-c", code],

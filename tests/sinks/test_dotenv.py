@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
@@ -50,10 +51,13 @@ def test_only_credential_lines_change(path):
     """Every line that changed or appeared is one of ours."""
     original = _read(path)
     result = dotenv.set_variables(original, CREDS)
-    before, after = original.splitlines(), result.splitlines()
-    changed = [a for a in after if a not in before]
-    assert changed
-    assert all(any(name in line for name in CREDS) for line in changed)
+    diff = [
+        line
+        for line in difflib.ndiff(original.splitlines(), result.splitlines())
+        if line[:2] in ("- ", "+ ")
+    ]
+    assert diff
+    assert all(any(name in line for name in CREDS) for line in diff)  # removed lines too
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])

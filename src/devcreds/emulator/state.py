@@ -109,6 +109,7 @@ class IssuedCredentials:
     arn: str
     user_id: str
     expires_at: float
+    external_id: str | None = None  # as AWS records it for the role session (CloudTrail)
 
 
 class State:
@@ -146,7 +147,13 @@ class State:
                 return code
 
     def issue_credentials(
-        self, *, account_id: str, arn: str, role_id: str, lifetime: int
+        self,
+        *,
+        account_id: str,
+        arn: str,
+        role_id: str,
+        lifetime: int,
+        external_id: str | None = None,
     ) -> IssuedCredentials:
         """New temporary credentials; ``role_id`` prefixes the caller's ``UserId``."""
         key_id = "ASIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16))
@@ -159,6 +166,7 @@ class State:
             arn=arn,
             user_id=f"{role_id}:{arn.rsplit('/', 1)[-1]}",
             expires_at=self.now() + lifetime,
+            external_id=external_id,
         )
         self.credentials[key_id] = issued
         return issued

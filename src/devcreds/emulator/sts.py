@@ -93,6 +93,7 @@ def _assume_role(state: State, request: Request, form: dict[str, str]) -> Respon
         arn=f"arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}",
         role_id=assumed_id,
         lifetime=lifetime,
+        external_id=external_id,
     )
     expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(issued.expires_at))
     result = (
