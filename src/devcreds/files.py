@@ -65,26 +65,37 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def rewrite(path: Path, edit: Callable[[str], str], *, attempts: int = 5) -> bool:
+def rewrite(
+    path: Path,
+    edit: Callable[[str], str],
+    *,
+    mode: int | None = None,
+    create: bool = False,
+    attempts: int = 5,
+) -> bool:
     """Replace ``path`` with ``edit(old text)``; True if it changed.
 
-    The file's mode is kept and a read-only file is refused; a symlink stays a
-    symlink (its target is edited). If the file changes on disk while we edit,
-    we edit the new version instead of overwriting it.
+    The file's mode is kept (``mode`` forces one) and a read-only file is
+    refused; a symlink stays a symlink (its target is edited). With ``create``
+    a missing file counts as empty and is created 0600, its missing folders
+    0700. If the file changes on disk while we edit, we edit the new version
+    instead of overwriting it.
     """
     path = path.resolve()
     for _ in range(attempts):
-        text = read_text(path)
+        exists = not create or path.exists()
+        text = read_text(path) if exists else ""
         edited = edit(text)
         if edited == text:
             return False
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if not mode & stat.S_IWUSR:
+        current = stat.S_IMODE(path.stat().st_mode) if exists else 0o600
+        if not current & stat.S_IWUSR:
             raise FileError(f"{path} is read-only", hint=f"chmod u+w {path}, or pick another file")
-        if read_text(path) != text:
+        if (read_text(path) if exists else "") != text or (not exists and path.exists()):
             continue
         try:
-            atomic_write(path, edited.encode("utf-8"), mode=mode)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            atomic_write(path, edited.encode("utf-8"), mode=current if mode is None else mode)
         except OSError as exc:
             raise FileError(
                 f"cannot write {path}: {exc.strerror or exc}",

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from devcreds import files
 from devcreds.errors import FileError, UsageError
-from devcreds.files import atomic_write
 
 if TYPE_CHECKING:
     from configupdater import ConfigUpdater, Section
@@ -27,31 +27,19 @@ _NAME = re.compile(r"^[^\[\]\r\n]+$")
 _KEY = re.compile(r"^[a-z0-9_]+$")
 
 
-def update(path: Path, changes: Changes, *, mode: int | None = None, attempts: int = 3) -> bool:
-    """Set ``changes`` in the INI file at ``path``; True if the file changed.
+def update(path: Path, changes: Changes, *, mode: int | None = None) -> bool:
+    """Set ``changes`` in the INI file at ``path`` (created if missing); True if it changed.
 
     ``mode`` forces the file's permissions (0600 for a file that holds secrets);
     by default an existing file keeps its own and a new one is 0600.
     """
     _check(changes)
-    path = path.resolve()  # edit the file a symlink points to, keep the link
-    for _ in range(attempts):
-        original = _read(path)
-        edited = _edit(path, original, changes)
-        if edited == original:
-            return False
-        if _read(path) != original:
-            continue  # someone else wrote the file meanwhile: redo on their version
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            atomic_write(path, edited, mode=mode)
-        except OSError as exc:
-            raise FileError(
-                f"cannot write {path}: {exc.strerror or exc}",
-                hint=f"check the permissions of {path} and its folder",
-            ) from None
-        return True
-    raise FileError(f"{path} kept changing while devcreds edited it", hint="retry")
+    return files.rewrite(
+        path,
+        lambda text: _edit(path, text.encode("utf-8"), changes).decode("utf-8"),
+        mode=mode,
+        create=True,
+    )
 
 
 def sections(path: Path) -> set[str]:
@@ -196,40 +184,32 @@ def _verify(
 def remove(path: Path, section: str, keys: list[str], *, drop_section: bool) -> bool:
     """Take ``keys`` out of ``section``; the section too if ``drop_section`` and it is left
     empty. True if the file changed."""
-    path = path.resolve()
-    original = _read(path)
-    if not original:
+    if not path.exists():
         return False
-    newline, lf_text, updater = _load(path, original)
-    before = _parse(path, lf_text)
-    if not updater.has_section(section):
-        return False
-    for key in keys:
-        if key in updater[section]:
-            del updater[section][key]
-    expected = {name: dict(values) for name, values in before.items()}
-    for key in keys:
-        expected.get(section, {}).pop(key, None)
-    result = str(updater)
-    if drop_section and not list(updater[section].iter_options()):
-        del expected[section]
-        last = updater.sections()[-1] == section
-        updater.remove_section(section)
+
+    def edit(text: str) -> str:
+        original = text.encode("utf-8")
+        newline, lf_text, updater = _load(path, original)
+        if not updater.has_section(section):
+            return text
+        expected = _parse(path, lf_text)
+        for key in keys:
+            if key in updater[section]:
+                del updater[section][key]
+            expected[section].pop(key, None)
         result = str(updater)
-        if last:  # we appended it after a blank line: take that line back too
-            result = result[:-1] if result.endswith("\n\n") else result
-    if _parse(path, result) != expected:
-        raise FileError(
-            f"cleaning {path} would have changed more than intended; the file is untouched",
-            hint="remove the credentials by hand",
-        )
-    edited = result.replace("\n", newline).encode("utf-8")
-    if edited == original:
-        return False
-    try:
-        atomic_write(path, edited)
-    except OSError as exc:
-        raise FileError(
-            f"cannot write {path}: {exc.strerror or exc}", hint=f"ls -l {path}"
-        ) from None
-    return True
+        if drop_section and not list(updater[section].iter_options()):
+            del expected[section]
+            last = updater.sections()[-1] == section
+            updater.remove_section(section)
+            result = str(updater)
+            if last:  # we appended it after a blank line: take that line back too
+                result = result[:-1] if result.endswith("\n\n") else result
+        if _parse(path, result) != expected:
+            raise FileError(
+                f"cleaning {path} would have changed more than intended; the file is untouched",
+                hint="remove the credentials by hand",
+            )
+        return result.replace("\n", newline)
+
+    return files.rewrite(path, edit)

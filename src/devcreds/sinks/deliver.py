@@ -8,7 +8,6 @@ complete set of credentials.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterator, Sequence
@@ -78,13 +77,20 @@ def write_json(
 
     with file_lock(paths, path), _edit_errors(path):
         changed = files.rewrite(path, edit)
-    record = _record(
-        kind, path, delivery, now, previous, created=edits[0].created, filled=edits[0].filled
-    )
     # Clean later touches only what any write to this file covered.
     earlier = previous.targets if previous else []
     targets = None if only is None or earlier is None else sorted({*earlier, *only})
-    return changed, dataclasses.replace(record, targets=targets)
+    record = _record(
+        kind,
+        path,
+        delivery,
+        now,
+        previous,
+        created=edits[0].created,
+        filled=edits[0].filled,
+        targets=targets,
+    )
+    return changed, record
 
 
 def write_dotenv(
@@ -94,14 +100,9 @@ def write_dotenv(
     with file_lock(paths, path), _edit_errors(path):
         if not path.parent.is_dir():
             raise FileError(f"{path.parent} does not exist", hint=f"mkdir -p {path.parent}")
-        if not path.exists():
-            try:
-                files.atomic_write(path, b"", mode=0o600)
-            except OSError as exc:
-                raise FileError(
-                    f"cannot create {path}: {exc.strerror}", hint=f"ls -ld {path.parent}"
-                ) from None
-        changed = files.rewrite(path, lambda text: dotenv.set_variables(text, delivery.variables))
+        changed = files.rewrite(
+            path, lambda text: dotenv.set_variables(text, delivery.variables), create=True
+        )
     return changed, _record("dotenv", path, delivery, now, previous)
 
 
@@ -151,6 +152,7 @@ def _record(
     keys: list[str] | None = None,
     created: Sequence[tuple[str | int, ...]] = (),
     filled: Sequence[tuple[str | int, ...]] = (),
+    targets: list[str] | None = None,
 ) -> registry.Record:
     return registry.Record(
         path=str(path),
@@ -163,6 +165,7 @@ def _record(
         # A rewrite over our own earlier write must still know what the first one added.
         created=_union(previous.created if previous else [], created),
         filled=_union(previous.filled if previous else [], filled),
+        targets=targets,
     )
 
 
