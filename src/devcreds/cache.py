@@ -289,13 +289,17 @@ def read_json(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Replace ``path`` atomically with ``data``; the file is 0600 in a 0700 folder."""
+def write_json(path: Path, data: dict[str, Any], *, fsync: Any = None) -> None:
+    """Replace ``path`` atomically with ``data``; the file is 0600 in a 0700 folder.
+
+    ``fsync`` (default ``os.fsync``) lets tests stop a writer at a chosen step."""
+    import os
+
     from devcreds.files import atomic_write, private_dir  # tempfile: not on the export path
 
     try:
         private_dir(path.parent)
-        atomic_write(path, json.dumps(data).encode(), mode=0o600)
+        atomic_write(path, json.dumps(data).encode(), mode=0o600, fsync=fsync or os.fsync)
     except OSError as exc:
         raise FileError(
             f"cannot write cache file {path}: {exc.strerror or exc}",

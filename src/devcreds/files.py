@@ -1,23 +1,31 @@
-"""Atomic file replacement: temporary file in the same folder, fsync, same mode, rename.
+"""Users' files, read and replaced safely: regular files only, atomic, never over a newer save.
 
-A reader (or a crash) sees the old file or the new one, never half of one.
+A reader (or a crash) sees the old file or the new one, never half of one;
+devcreds' own state files use ``atomic_write``, users' files ``rewrite``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from devcreds.errors import FileError
 
+Fsync = Callable[[int], None]
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+
+def atomic_write(
+    path: Path, data: bytes, *, mode: int | None = None, fsync: Fsync = os.fsync
+) -> None:
     """Replace ``path`` with ``data``. ``mode`` defaults to the old file's, else 0600."""
     if mode is None:
         try:
@@ -29,7 +37,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            fsync(handle.fileno())
         Path(temporary).chmod(mode)
         Path(temporary).replace(path)
     except BaseException:
@@ -45,64 +53,199 @@ def private_dir(path: Path) -> None:
         path.chmod(0o700)
 
 
-def read_text(path: Path) -> str:
-    """A user's text file, BOM kept (as U+FEFF) so writing it back keeps it too."""
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+}
+# Opening never blocks (a FIFO swapped in after the check) and never follows a link.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A user's file as read: its real path, text (None: no file) and identity."""
+
+    path: Path
+    text: str | None = field(repr=False)
+    identity: tuple[int, int, int, int] | None  # device, inode, size, mtime in ns
+    mode: int
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def snapshot(path: Path, *, missing_ok: bool = False) -> Snapshot:
+    """Read ``path`` (symlinks resolved), refusing anything but a regular file before reading.
+
+    The BOM is kept (as U+FEFF) so writing the text back keeps it too.
+    """
+    real = path.resolve()
     try:
-        data = path.read_bytes()
+        info = os.lstat(real)
     except FileNotFoundError:
+        if missing_ok:
+            return Snapshot(real, None, None, 0o600)
         raise FileError(f"{path} does not exist", hint=f"check the path: {path}") from None
-    except IsADirectoryError:
-        raise FileError(f"{path} is a folder, not a file", hint="name the file inside it") from None
     except OSError as exc:
-        raise FileError(
-            f"cannot read {path}: {exc.strerror or exc}", hint=f"ls -l {path}"
-        ) from None
+        raise FileError(f"cannot read {path}: {exc.strerror}", hint=f"ls -l {path}") from None
+    _require_regular(path, info)
     try:
-        return data.decode("utf-8")
+        fd = os.open(real, _OPEN_FLAGS | _BINARY)
+    except OSError as exc:
+        raise FileError(f"cannot read {path}: {exc.strerror}", hint=f"ls -l {path}") from None
+    with os.fdopen(fd, "rb") as handle:
+        opened = os.fstat(handle.fileno())
+        _require_regular(path, opened)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise FileError(f"{path} was replaced while devcreds read it", hint="retry")
+        data = handle.read()
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FileError(
             f"{path} is not UTF-8 text (byte {exc.start})", hint=f"save {path} as UTF-8"
         ) from None
+    return Snapshot(real, text, _identity(opened), stat.S_IMODE(opened.st_mode))
+
+
+def _require_regular(path: Path, info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        what = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise FileError(
+            f"{path} is {what}, not a regular file; devcreds writes only regular files",
+            hint="name a regular file",
+        )
+
+
+def read_text(path: Path) -> str:
+    """A user's regular text file (see ``snapshot``)."""
+    text = snapshot(path).text
+    assert text is not None
+    return text
+
+
+class Journal(Protocol):
+    """Told about each step of a rewrite, so a crash at any point can be cleaned up after."""
+
+    def staging(self, temporary: Path) -> None:
+        """Before the temporary file exists; raising stops the rewrite, file untouched."""
+
+    def replaced(self) -> None:
+        """After the rename; raising puts the old file back."""
+
+
+class _Changed(Exception):
+    """The file changed between our read and our rename."""
 
 
 def rewrite(
     path: Path,
-    edit: Callable[[str], str],
+    edit: Callable[[str | None], str | None],
     *,
     mode: int | None = None,
     create: bool = False,
+    journal: Journal | None = None,
+    temp_dir: Path | None = None,
+    fsync: Fsync = os.fsync,
     attempts: int = 5,
 ) -> bool:
     """Replace ``path`` with ``edit(old text)``; True if it changed.
 
-    The file's mode is kept (``mode`` forces one) and a read-only file is
-    refused; a symlink stays a symlink (its target is edited). With ``create``
-    a missing file counts as empty and is created 0600, its missing folders
-    0700. If the file changes on disk while we edit, we edit the new version
+    ``edit`` gets None for a missing file (only with ``create``) and may return
+    None to delete the file. The file's mode is kept (``mode`` forces one) and
+    a read-only file is refused; a symlink stays a symlink (its target is
+    edited). A new file is created 0600, its missing folders 0700. The
+    temporary file goes to ``temp_dir`` when it is on the file's device (git
+    and the project never see it), else beside the file. If the file changes
+    on disk while we edit, even during the last fsync, we edit the new version
     instead of overwriting it.
     """
-    path = path.resolve()
     for _ in range(attempts):
-        exists = not create or path.exists()
-        text = read_text(path) if exists else ""
-        edited = edit(text)
-        if edited == text:
+        before = snapshot(path, missing_ok=create)
+        edited = edit(before.text)
+        if edited == before.text:
             return False
-        current = stat.S_IMODE(path.stat().st_mode) if exists else 0o600
-        if not current & stat.S_IWUSR:
+        if before.text is not None and not before.mode & stat.S_IWUSR:
             raise FileError(f"{path} is read-only", hint=f"chmod u+w {path}, or pick another file")
-        if (read_text(path) if exists else "") != text or (not exists and path.exists()):
-            continue
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            atomic_write(path, edited.encode("utf-8"), mode=current if mode is None else mode)
+            _replace(before, edited, mode, journal, temp_dir, fsync)
+        except _Changed:
+            continue
         except OSError as exc:
             raise FileError(
                 f"cannot write {path}: {exc.strerror or exc}",
-                hint=f"check the permissions of {path.parent}",
+                hint=f"check the permissions of {before.path.parent}",
             ) from None
         return True
     raise FileError(f"{path} kept changing while devcreds edited it", hint="retry")
+
+
+def _replace(
+    before: Snapshot,
+    text: str | None,
+    mode: int | None,
+    journal: Journal | None,
+    temp_dir: Path | None,
+    fsync: Fsync,
+) -> None:
+    target = before.path
+    if text is None:
+        _check_unchanged(before)
+        target.unlink()
+    else:
+        if before.text is None:
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        temporary = _temporary_name(target, temp_dir)
+        if journal is not None:
+            journal.staging(temporary)
+        fd = os.open(temporary, _CREATE_FLAGS | _BINARY, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+                handle.flush()
+                fsync(handle.fileno())
+            Path(temporary).chmod(before.mode if mode is None else mode)
+            # Checked after the fsync, which is where a slow disk leaves an editor time to save.
+            _check_unchanged(before)
+            temporary.replace(target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+    if journal is None:
+        return
+    try:
+        journal.replaced()
+    except BaseException:
+        # What the journal could not record must not stay in the file.
+        after = snapshot(target, missing_ok=True)
+        _replace(after, before.text, before.mode, None, temp_dir, fsync)
+        raise
+
+
+def _temporary_name(target: Path, temp_dir: Path | None) -> Path:
+    folder = target.parent
+    if temp_dir is not None:
+        with contextlib.suppress(OSError):
+            private_dir(temp_dir)
+            if temp_dir.stat().st_dev == folder.stat().st_dev:
+                folder = temp_dir
+    return folder / f".{target.name}.{secrets.token_hex(6)}.devcreds.tmp"
+
+
+def _check_unchanged(before: Snapshot) -> None:
+    try:
+        now: tuple[int, int, int, int] | None = _identity(os.lstat(before.path))
+    except FileNotFoundError:
+        now = None
+    if now != before.identity:
+        raise _Changed
 
 
 class LockTimeout(Exception):

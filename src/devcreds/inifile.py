@@ -36,7 +36,7 @@ def update(path: Path, changes: Changes, *, mode: int | None = None) -> bool:
     _check(changes)
     return files.rewrite(
         path,
-        lambda text: _edit(path, text.encode("utf-8"), changes).decode("utf-8"),
+        lambda text: _edit(path, (text or "").encode("utf-8"), changes).decode("utf-8"),
         mode=mode,
         create=True,
     )
@@ -187,7 +187,9 @@ def remove(path: Path, section: str, keys: list[str], *, drop_section: bool) -> 
     if not path.exists():
         return False
 
-    def edit(text: str) -> str:
+    def edit(text: str | None) -> str | None:
+        if text is None:
+            return None
         original = text.encode("utf-8")
         newline, lf_text, updater = _load(path, original)
         if not updater.has_section(section):

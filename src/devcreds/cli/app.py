@@ -9,6 +9,7 @@ import typer
 
 from devcreds import __version__
 from devcreds.cli import (
+    clean,
     configure,
     demo,
     emulator,
@@ -64,7 +65,7 @@ app.add_typer(configure.app, name="configure")
 app.command("login")(login.login)
 app.command("export")(export.export)
 app.add_typer(write.app, name="write")
-app.command("clean")(write.clean)
+app.command("clean")(clean.clean)
 # Everything after the command belongs to it, even what looks like our options.
 app.command("exec", context_settings={"allow_interspersed_args": False})(execute.run_command)
 app.command("roles")(roles.roles)

@@ -14,7 +14,7 @@ from rich.table import Table
 from devcreds import awsconfig, inifile
 from devcreds.cli import render
 from devcreds.cli.context import Context
-from devcreds.cli.login import logging_in_if_needed
+from devcreds.cli.signin import logging_in_if_needed
 from devcreds.credentials import login_hint
 from devcreds.errors import UsageError
 from devcreds.sso.portal import Portal

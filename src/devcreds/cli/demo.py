@@ -2,6 +2,7 @@
 
 configure sso → login → write launchSettings.json (and show the diff) → an app
 using those credentials → status → clean (and show the file is as it was).
+Each step runs ``devcreds`` in its own process, exactly as a user would type it.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from rich.panel import Panel
 from rich.syntax import Syntax
 
-from devcreds.cli import configure, login, render, status, write
+from devcreds.cli import render
 from devcreds.emulator import Emulator, EmulatorConfig, running
+from devcreds.errors import UsageError
 
 START_URL = "https://d-0123456789.awsapps.com/start"
 # A launchSettings.json as Visual Studio writes them, with a comment dotnet tolerates.
@@ -44,42 +48,46 @@ def demo() -> None:
     """Log in, fetch credentials and update a sample launchSettings.json, all offline."""
     with tempfile.TemporaryDirectory(prefix="devcreds-demo-") as home:
         # Nothing of the user's AWS setup may leak in, nor anything of ours out.
-        for name in [n for n in os.environ if n.startswith("AWS_")]:
-            del os.environ[name]
-        os.environ["HOME"] = os.environ["USERPROFILE"] = home
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(HOME=home, USERPROFILE=home)
         with running(Emulator(EmulatorConfig(auto_approve=True))) as server:
-            os.environ["AWS_ENDPOINT_URL"] = server.url
-            _walk_through(Path(home), server.url)
+            env["AWS_ENDPOINT_URL"] = server.url
+            _walk_through(Path(home), server.url, env)
 
 
 def _step(text: str) -> None:
     render.stdout.print(f"\n[bold cyan]▶ {text}[/]")
 
 
-def _walk_through(home: Path, url: str) -> None:
+def _devcreds(env: dict[str, str], *args: str) -> None:
+    """Run a devcreds command as a user would, in its own process, output shown as it is."""
+    render.stdout.file.flush()
+    completed = subprocess.run([sys.executable, "-m", "devcreds", *args], env=env, check=False)
+    if completed.returncode:
+        raise UsageError(f"the demo stopped: devcreds {args[0]} exited {completed.returncode}")
+
+
+def _walk_through(home: Path, url: str, env: dict[str, str]) -> None:
     out = render.stdout
     out.print(f"[bold]devcreds demo[/]: IAM Identity Center emulator on {url}, home {home}")
 
     _step("devcreds configure sso --profile demo …")
-    configure.configure_sso(
-        profile="demo",
-        sso_session="demo",
-        start_url=START_URL,
-        sso_region="us-east-1",
-        account_id="111111111111",
-        role_name="Developer",
-        region="eu-west-1",
+    _devcreds(
+        env,
+        *("configure", "sso", "--profile", "demo", "--sso-session", "demo"),
+        *("--start-url", START_URL, "--sso-region", "us-east-1"),
+        *("--account-id", "111111111111", "--role-name", "Developer", "--region", "eu-west-1"),
     )
     out.print(Syntax((home / ".aws" / "config").read_text(), "ini", theme="ansi_dark"))
 
     _step("devcreds login --profile demo   (the emulator approves the device code at once)")
-    login.login(profile="demo", sso_session=None, device_code=True, no_browser=True)
+    _devcreds(env, "login", "--profile", "demo", "--no-browser")
 
     project = home / "SampleApi" / "Properties" / "launchSettings.json"
     project.parent.mkdir(parents=True)
     project.write_text(SAMPLE)
     _step("devcreds write launchsettings SampleApi/Properties/launchSettings.json")
-    write.write_launchsettings(files=[project], profile="demo", launch_profile=None, recursive=None)
+    _devcreds(env, "write", "launchsettings", str(project), "--profile", "demo")
     after = project.read_text()
     diff = "".join(
         difflib.unified_diff(SAMPLE.splitlines(True), after.splitlines(True), "before", "after")
@@ -90,10 +98,10 @@ def _walk_through(home: Path, url: str) -> None:
     out.print(f"  caller: {_caller(after, url)}")
 
     _step("devcreds status")
-    status.status(as_json=False)
+    _devcreds(env, "status")
 
     _step("devcreds clean --all")
-    write.clean(files=None, everything=True)
+    _devcreds(env, "clean", "--all")
     same = project.read_text() == SAMPLE
     out.print(f"  launchSettings.json is byte for byte as before: {'yes' if same else 'NO'}")
     out.print(

@@ -11,8 +11,8 @@ import typer
 
 from devcreds import awsconfig, formats
 from devcreds.cli.context import Context
-from devcreds.cli.export import credentials_for
 from devcreds.cli.options import Profile
+from devcreds.cli.signin import credentials_for
 from devcreds.errors import UsageError
 
 

@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from devcreds import awsconfig, formats
-from devcreds.cache import RoleCredentials
+from devcreds import formats
 from devcreds.cli.context import Context
-from devcreds.cli.login import logging_in_if_needed
 from devcreds.cli.options import Profile
+from devcreds.cli.signin import credentials_for
 from devcreds.errors import UsageError
 
 
@@ -34,9 +33,3 @@ def export(
     ctx = Context.from_process(profile)
     creds = credentials_for(ctx)
     sys.stdout.write(formats.render(creds.fields(), fmt))
-
-
-def credentials_for(ctx: Context) -> RoleCredentials:
-    """The profile's credentials; a person at a terminal may be asked to log in first."""
-    root = awsconfig.credential_chain(ctx.config, ctx.profile).root
-    return logging_in_if_needed(ctx, root.session, ctx.profile, ctx.profile_credentials)

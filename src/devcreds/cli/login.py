@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
-from devcreds import cache
-from devcreds.awsconfig import SsoSession
-from devcreds.cache import Token
 from devcreds.cli import render
 from devcreds.cli.context import Context
 from devcreds.cli.options import Profile, SsoSessionName
-from devcreds.cli.ui import DeviceLoginScreen, open_browser
-from devcreds.credentials import login_hint
-from devcreds.errors import LoginRequired, UsageError
-from devcreds.sso.login import client_registration, device_login
-from devcreds.sso.oidc import Oidc
-
-T = TypeVar("T")
+from devcreds.cli.signin import sign_in
+from devcreds.errors import UsageError
 
 
 def login(
@@ -43,42 +34,3 @@ def login(
         f"{token.expires_at:%Y-%m-%d %H:%M} UTC"
         + (" and renews itself." if token.refresh_token else " (no refresh token: see status).")
     )
-
-
-def sign_in(ctx: Context, session: SsoSession, profile: str | None, *, browser: bool) -> Token:
-    """Run the device login under the session lock and cache the token."""
-    hint = login_hint(session, profile)
-    screen = DeviceLoginScreen()
-    with cache.session_lock(ctx.paths, session, timeout=900):
-        oidc = Oidc(ctx.clients.client("sso-oidc", session.region))
-        registration = client_registration(ctx.paths, session, oidc, ctx.clock())
-        try:
-            token = device_login(
-                session,
-                registration,
-                oidc,
-                screen,
-                # Only a person at a terminal gets a browser; scripts and CI never do.
-                open_browser=open_browser if browser and ctx.interactive else None,
-                clock=ctx.clock,
-                sleep=ctx.sleep,
-                login_hint=hint,
-            )
-        finally:
-            screen.close()
-        cache.save_token(ctx.paths, session, token)
-    return token
-
-
-def logging_in_if_needed(
-    ctx: Context, session: SsoSession, profile: str | None, work: Callable[[], T]
-) -> T:
-    """``work()``; if it needs a login and a person is at the terminal, log in and retry."""
-    try:
-        return work()
-    except LoginRequired:
-        # Never from credential_process or a pipe: those get exit 3 and the hint.
-        if not ctx.interactive:
-            raise
-    sign_in(ctx, session, profile, browser=True)
-    return work()

@@ -13,9 +13,8 @@ from devcreds.awsconfig import SsoSession
 from devcreds.cli import render
 from devcreds.cli.context import Context
 from devcreds.cli.options import Profile, SsoSessionName
-from devcreds.cli.write import clean_records
 from devcreds.errors import DevcredsError, UsageError
-from devcreds.sinks import registry
+from devcreds.sinks import deliver
 from devcreds.sso.portal import Portal
 
 
@@ -47,7 +46,9 @@ def logout(
             markup=False,
         )
     if clean:  # after the logout, so a file that cannot be cleaned leaves no one logged in
-        clean_records(ctx, registry.load(ctx.paths))
+        report = deliver.clean(ctx.paths)
+        render.report(report, "cleaned", "nothing to clean")
+        render.raise_failures(report, "cleaned", "fix them, then run devcreds clean --all")
 
 
 def _remove_role_caches(ctx: Context, logged_out: Callable[[SsoSession], bool]) -> int:

@@ -8,8 +8,8 @@ from rich.table import Table
 
 from devcreds.cli import render
 from devcreds.cli.context import Context
-from devcreds.cli.login import logging_in_if_needed
 from devcreds.cli.options import Json, Profile, SsoSessionName
+from devcreds.cli.signin import logging_in_if_needed
 from devcreds.credentials import login_hint
 from devcreds.sso.portal import Portal
 

@@ -1,24 +1,35 @@
-"""Write credentials into a sink file, record it, and take it back out.
+"""The sink flows: write credentials into files, take them out again, say what was written.
 
-Every write goes through ``files.rewrite`` (atomic, mode kept, re-done if the
-file changed meanwhile) under a lock per file, so concurrent writers leave one
-complete set of credentials.
+Each file is handled under its own lock, with its record (``record.py``):
+the record is marked pending before the file is touched and completed after
+the rename, the temporary file lives in devcreds' state folder when it can,
+and whatever a crash leaves half done is settled by the next command that
+takes the file's lock. One bad file never stops the others.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from devcreds import files, inifile
-from devcreds.cache import format_timestamp
-from devcreds.errors import FileError
+from devcreds import files
+from devcreds.cache import format_timestamp, parse_timestamp
+from devcreds.errors import DevcredsError, FileError, UsageError
 from devcreds.paths import Paths
-from devcreds.sinks import dotenv, jsonc, jsonfile, launchsettings, registry, vscode
+from devcreds.sinks import gitcheck, jsonc, record
+from devcreds.sinks.base import Edit, ShapeError, Sink
+from devcreds.sinks.credentialsfile import CredentialsFile
+from devcreds.sinks.dotenv import Dotenv
+from devcreds.sinks.launchsettings import LaunchSettings
+from devcreds.sinks.vscode import VsCode
+
+SINKS: dict[str, Sink] = {
+    sink.kind: sink for sink in (LaunchSettings(), VsCode(), Dotenv(), CredentialsFile())
+}
 
 
 @dataclass(frozen=True)
@@ -30,191 +41,319 @@ class Delivery:
     expires_at: dt.datetime
 
 
-JSON_SINKS = {
-    "launchsettings": (launchsettings.targets, launchsettings.KEY),
-    "vscode": (vscode.targets, vscode.KEY),
-}
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file."""
+
+    path: Path
+    changed: bool = False
+    kept: list[str] = field(default_factory=list)  # user values saved for clean to put back
+    note: str | None = None  # 'the file is gone', …
+    error: DevcredsError | None = None
 
 
-@contextlib.contextmanager
-def file_lock(paths: Paths, path: Path) -> Iterator[None]:
-    """One devcreds writer per file at a time; the lock lives in our state folder."""
-    locks = paths.state / "locks"
-    try:
-        files.private_dir(locks)
-    except OSError as exc:
+@dataclass(frozen=True)
+class Report:
+    outcomes: list[Outcome]
+    warnings: list[str]
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.error is not None]
+
+
+_SKIP_DIRS = {"bin", "obj", "node_modules", ".git"}
+
+
+def discover(root: Path, name: str) -> list[Path]:
+    """Every file called ``name`` under ``root``, build output and dependencies skipped."""
+    if not root.is_dir():
         raise FileError(
-            f"cannot create {locks}: {exc.strerror}", hint=f"ls -ld {locks.parent}"
-        ) from None
-    name = hashlib.sha256(str(path).encode()).hexdigest()[:32]
-    try:
-        with files.exclusive(locks / f"sink-{name}.lock", timeout=60):
-            yield
-    except files.LockTimeout:
-        raise FileError(f"another devcreds kept {path} locked for a minute", hint="retry") from None
+            f"{root} is not a folder", hint="devcreds write launchsettings --recursive DIR"
+        )
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        if name in names:
+            found.append(Path(folder) / name)
+    if not found:
+        raise FileError(
+            f"no {name} under {root} (bin, obj, node_modules, .git skipped)",
+            hint="run it from the solution folder, or name the files",
+        )
+    return found
 
 
-Written = tuple[bool, registry.Record]  # whether the file changed, and the record to keep
-
-
-def write_json(
+def write(
     paths: Paths,
     kind: str,
+    targets: Sequence[Path],
+    credentials: Callable[[], Delivery],
+    *,
+    now: dt.datetime,
+    only: list[str] | None = None,
+    allow_tracked: bool = False,
+    fsync: files.Fsync = os.fsync,
+) -> Report:
+    """Write fresh credentials into each file; one failure stops no other.
+
+    Git and the files' existence are checked before ``credentials()`` is
+    called, so a typo in a path never costs a login.
+    """
+    sink = SINKS[kind]
+    real = [path.resolve() for path in targets]
+    warnings = _check_git(real, allow_tracked, kind)
+    outcomes: dict[Path, Outcome] = {}
+    for path, given in zip(real, targets, strict=True):
+        if not sink.creates_file and not path.exists():
+            where = "" if given.is_absolute() else f" (looked in {Path.cwd()})"
+            error = FileError(
+                f"{given} does not exist{where}",
+                hint=f"run it from the project folder, or name the file: devcreds write {kind} PATH",
+            )
+            outcomes[path] = Outcome(path, error=error)
+    if len(outcomes) < len(real):
+        delivery = credentials()
+        for path in real:
+            if path in outcomes:
+                continue
+            try:
+                outcomes[path] = _write_one(paths, sink, path, delivery, only, now, fsync, warnings)
+            except DevcredsError as exc:
+                outcomes[path] = Outcome(path, error=exc)
+    return Report([outcomes[path] for path in dict.fromkeys(real)], warnings)
+
+
+def _write_one(
+    paths: Paths,
+    sink: Sink,
     path: Path,
     delivery: Delivery,
     only: list[str] | None,
     now: dt.datetime,
-    previous: registry.Record | None,
-) -> Written:
-    """Set the variables in a launchSettings.json or launch.json."""
-    finder, key = JSON_SINKS[kind]
-    edits: list[jsonfile.Edit] = []
+    fsync: files.Fsync,
+    warnings: list[str],
+) -> Outcome:
+    variables = sink.select(delivery.variables)
+    with record.locked(paths, path, fsync=fsync) as entry, _sink_errors(path):
+        warnings += entry.warnings
+        _settle(entry, sink)
+        previous = entry.record
+        edits: list[tuple[Edit, bool]] = []
 
-    def edit(text: str) -> str:
-        edits.clear()
-        edits.append(jsonfile.set_environment(text, finder(only), key, delivery.variables))
-        return edits[0].text
+        def edit(text: str | None) -> str | None:
+            if text is None and not sink.creates_file:
+                raise FileError(f"{path} does not exist", hint=f"check the path: {path}")
+            if text is None and not sink.creates_folders and not path.parent.is_dir():
+                raise FileError(f"{path.parent} does not exist", hint=f"mkdir -p {path.parent}")
+            edits.clear()
+            edits.append(
+                (sink.write(text or "", variables, only, previous, entry.saved), text is None)
+            )
+            return edits[0][0].text
 
-    with file_lock(paths, path), _edit_errors(path):
-        changed = files.rewrite(path, edit)
-    # Clean later touches only what any write to this file covered.
-    earlier = previous.targets if previous else []
-    targets = None if only is None or earlier is None else sorted({*earlier, *only})
-    record = _record(
-        kind,
-        path,
-        delivery,
-        now,
-        previous,
-        created=edits[0].created,
-        filled=edits[0].filled,
-        targets=targets,
-    )
-    return changed, record
+        def state() -> record.Written:
+            done, _ = edits[0]
+            prints = sink.still_ours(done.text, previous.fingerprints if previous else frozenset())
+            new = frozenset(record.fingerprint(n, v) for n, v in variables.items())
+            return record.Written(
+                delivery.profile,
+                format_timestamp(now),
+                format_timestamp(delivery.expires_at),
+                prints | new,
+                done.targets,
+            )
 
+        def base() -> record.Record:
+            created = edits[0][1] or bool(previous and previous.created_file)
+            if previous is None:
+                return record.Record(str(path), sink.kind, None, created_file=created)
+            return record.Record(
+                str(path), sink.kind, previous.state, created_file=created, extra=previous.extra
+            )
 
-def write_dotenv(
-    paths: Paths, path: Path, delivery: Delivery, now: dt.datetime, previous: registry.Record | None
-) -> Written:
-    """Set the variables in a .env file (created 0600 if it does not exist)."""
-    with file_lock(paths, path), _edit_errors(path):
-        if not path.parent.is_dir():
-            raise FileError(f"{path.parent} does not exist", hint=f"mkdir -p {path.parent}")
+        class Journal:
+            def staging(self, temporary: Path) -> None:
+                # Before the file is touched: a crash from here on is settled from this.
+                superset = {**entry.saved, **edits[0][0].saved}
+                entry.save(replace(base(), pending=state(), temporary=str(temporary)), superset)
+
+            def replaced(self) -> None:
+                entry.save(record.with_state(base(), state()), edits[0][0].saved)
+
         changed = files.rewrite(
-            path, lambda text: dotenv.set_variables(text, delivery.variables), create=True
+            path,
+            edit,
+            mode=getattr(sink, "mode", None),
+            create=sink.creates_file,
+            journal=Journal(),
+            temp_dir=record.temp_dir(paths),
+            fsync=fsync,
         )
-    return changed, _record("dotenv", path, delivery, now, previous)
+        if not changed:  # the file already holds these values: only the record catches up
+            entry.save(record.with_state(base(), state()), edits[0][0].saved)
+        return Outcome(path, changed, edits[0][0].kept)
 
 
-CREDENTIAL_KEYS = {
-    "aws_access_key_id": "AWS_ACCESS_KEY_ID",
-    "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY",
-    "aws_session_token": "AWS_SESSION_TOKEN",
-}
-
-
-def write_credentials(
-    paths: Paths,
-    section: str,
-    delivery: Delivery,
-    now: dt.datetime,
-    previous: registry.Record | None,
-) -> Written:
-    """A profile in the shared credentials file, for tools that read nothing else."""
-    path = paths.credentials_file
-    values = {key: delivery.variables[name] for key, name in CREDENTIAL_KEYS.items()}
-    with file_lock(paths, path):
-        existed = section in inifile.sections(path)
-        # It holds secrets, whatever its mode was before: 0600 from the first byte.
-        changed = inifile.update(path, {section: values}, mode=0o600)
-    created: list[tuple[str | int, ...]] = [] if existed else [(section,)]
-    record = _record(
-        "credentials",
-        path,
-        delivery,
-        now,
-        previous,
-        section=section,
-        created=created,
-        keys=list(values),
-    )
-    return changed, record
-
-
-def _record(
-    kind: str,
-    path: Path,
-    delivery: Delivery,
-    now: dt.datetime,
-    previous: registry.Record | None,
-    *,
-    section: str | None = None,
-    keys: list[str] | None = None,
-    created: Sequence[tuple[str | int, ...]] = (),
-    filled: Sequence[tuple[str | int, ...]] = (),
-    targets: list[str] | None = None,
-) -> registry.Record:
-    return registry.Record(
-        path=str(path),
-        kind=kind,
-        profile=delivery.profile,
-        keys=keys or list(delivery.variables),
-        written_at=format_timestamp(now),
-        expires_at=format_timestamp(delivery.expires_at),
-        section=section,
-        # A rewrite over our own earlier write must still know what the first one added.
-        created=_union(previous.created if previous else [], created),
-        filled=_union(previous.filled if previous else [], filled),
-        targets=targets,
-    )
-
-
-def _union(
-    old: list[registry.JsonPath], new: Sequence[tuple[str | int, ...]]
-) -> list[registry.JsonPath]:
-    merged = [list(p) for p in old]
-    merged += [list(p) for p in new if list(p) not in merged]
-    return merged
-
-
-def clean(paths: Paths, record: registry.Record) -> bool:
-    """Take out what ``record`` says we wrote; True if the file changed. Forgets the record."""
-    path = Path(record.path)
-    if record.kind in JSON_SINKS:
-        finder, key = JSON_SINKS[record.kind]
-        created = [tuple(p) for p in record.created]
-        filled = [tuple(p) for p in record.filled]
-
-        def edit(text: str) -> str:
-            return jsonfile.remove_environment(
-                text, finder(record.targets), key, record.keys, created, filled
-            )
-
-        try:
-            with file_lock(paths, path), _edit_errors(path):
-                changed = files.rewrite(path, edit)
-        except FileError:
-            if path.exists():
-                raise
-            changed = False  # the file is gone, and our secrets with it
-    elif record.kind == "dotenv":
-        with file_lock(paths, path), _edit_errors(path):
-            changed = path.exists() and files.rewrite(
-                path, lambda text: dotenv.remove_variables(text, record.keys)
-            )
-    elif record.kind == "credentials" and record.section:
-        with file_lock(paths, path):
-            changed = inifile.remove(
-                path, record.section, record.keys, drop_section=[record.section] in record.created
-            )
+def clean(
+    paths: Paths, targets: Sequence[Path] | None = None, *, fsync: files.Fsync = os.fsync
+) -> Report:
+    """Take devcreds' values out of the files named (None: every file written)."""
+    if targets is None:
+        records, warnings = record.load_all(paths)
+        chosen = [Path(r.path) for r in records]
     else:
-        raise FileError(f"unknown sink kind {record.kind} in the record", hint="devcreds status")
-    registry.forget(paths, record)
-    return changed
+        warnings = []
+        chosen = [path.resolve() for path in targets]
+        unknown = [p for p in chosen if not record.record_file(paths, p).exists()]
+        if unknown:
+            raise UsageError(
+                f"devcreds has no record of writing to {', '.join(map(str, unknown))}",
+                hint="devcreds status (lists the files devcreds wrote)",
+            )
+    outcomes = []
+    for path in chosen:
+        try:
+            outcomes.append(_clean_one(paths, path, fsync, warnings))
+        except DevcredsError as exc:
+            outcomes.append(Outcome(path, error=exc))
+    return Report(outcomes, warnings)
+
+
+def _clean_one(paths: Paths, path: Path, fsync: files.Fsync, warnings: list[str]) -> Outcome:
+    with record.locked(paths, path, fsync=fsync) as entry, _sink_errors(path):
+        warnings += entry.warnings
+        sink = _sink_of(entry)
+        if sink is None:
+            return Outcome(path, note="no record left")
+        _settle(entry, sink)
+        if entry.record is None:
+            return Outcome(path, note="nothing to clean")
+        written: record.Record = entry.record
+        if not path.exists() and not path.is_symlink():
+            entry.save(None, {})
+            return Outcome(path, note="the file is gone, and the credentials with it")
+
+        def edit(text: str | None) -> str | None:
+            if text is None:
+                return None
+            cleaned = sink.clean(text, written, entry.saved)
+            if written.created_file and cleaned is not None and not cleaned.strip("\ufeff"):
+                return None  # devcreds created the file, and nothing else is in it
+            return cleaned
+
+        class Journal:
+            def staging(self, temporary: Path) -> None:
+                entry.save(replace(written, temporary=str(temporary)))
+
+            def replaced(self) -> None:
+                pass
+
+        changed = files.rewrite(
+            path, edit, journal=Journal(), temp_dir=record.temp_dir(paths), fsync=fsync
+        )
+        entry.save(None, {})
+        return Outcome(path, changed)
+
+
+def _sink_of(entry: record.Entry) -> Sink | None:
+    if entry.record is None:
+        return None
+    sink = SINKS.get(entry.record.kind)
+    if sink is None:
+        raise FileError(
+            f"the record of {entry.path} names a kind of file this devcreds does not know "
+            f"({entry.record.kind})",
+            hint="use the devcreds that wrote it, or upgrade: pipx upgrade devcreds",
+        )
+    return sink
+
+
+def _settle(entry: record.Entry, sink: Sink) -> None:
+    """Finish what an interrupted write or clean left: its temporary file, its pending part."""
+    written = entry.record
+    if written is None or (written.pending is None and written.temporary is None):
+        return
+    if written.temporary:
+        with contextlib.suppress(FileNotFoundError):
+            Path(written.temporary).unlink()
+    state = written.state
+    if written.pending is not None:
+        try:
+            text = files.snapshot(entry.path).text or ""
+            new = written.pending.fingerprints - (state.fingerprints if state else frozenset())
+            if sink.still_ours(text, new or written.pending.fingerprints):
+                state = written.pending  # the rename happened: the file holds the pending write
+        except (DevcredsError, ValueError):
+            pass  # the file is gone or unreadable: keep what was known before
+    if state is None:
+        entry.save(None, {})  # nothing of ours reached the file
+    else:
+        entry.save(record.with_state(written, state))
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file devcreds wrote to, for ``status``. Never a secret."""
+
+    path: str
+    kind: str
+    profile: str | None
+    expires_at: str | None
+    valid: bool
+    interrupted: bool  # a write or clean was cut short; the next command on it settles it
+    describe: str
+
+
+def written(paths: Paths, now: dt.datetime) -> tuple[list[Written], list[str]]:
+    """Every file devcreds has a record of, and a warning per record it could not read."""
+    records, warnings = record.load_all(paths)
+    rows = []
+    for entry in records:
+        state = entry.state or entry.pending
+        sink = SINKS.get(entry.kind)
+        try:
+            valid = state is not None and parse_timestamp(state.expires_at) > now
+        except (ValueError, OverflowError):
+            valid = False
+        rows.append(
+            Written(
+                entry.path,
+                entry.kind,
+                state.profile if state else None,
+                state.expires_at if state else None,
+                valid,
+                entry.pending is not None or entry.temporary is not None,
+                sink.describe(entry) if sink else entry.kind,
+            )
+        )
+    return rows, warnings
+
+
+def _check_git(real: list[Path], allow_tracked: bool, kind: str) -> list[str]:
+    warnings = []
+    tracked = []
+    for path, state in gitcheck.states(real).items():
+        if state is gitcheck.GitState.TRACKED:
+            tracked.append(path)
+        elif state is gitcheck.GitState.UNTRACKED:
+            warnings.append(
+                f"git does not ignore {path}; add it to .gitignore so these credentials are "
+                "never committed"
+            )
+    if tracked and not allow_tracked:
+        names = ", ".join(str(p) for p in tracked)
+        raise FileError(
+            f"git tracks {names}: credentials written there would be one commit away from "
+            "being published",
+            hint=f"keep them out (a .env file or envFile the repo ignores), or pass "
+            f"--allow-tracked to devcreds write {kind}",
+        )
+    return warnings
 
 
 @contextlib.contextmanager
-def _edit_errors(path: Path) -> Iterator[None]:
+def _sink_errors(path: Path) -> Iterator[None]:
     """Parse and shape problems of a sink file as one FileError naming the file."""
     try:
         yield
@@ -223,5 +362,5 @@ def _edit_errors(path: Path) -> Iterator[None]:
             f"{path}: not valid JSON: {exc}",
             hint="fix the file (or undo your last edit), then retry",
         ) from None
-    except jsonfile.ShapeError as exc:
+    except ShapeError as exc:
         raise FileError(f"{path}: {exc}", hint="fix the file, then retry") from None

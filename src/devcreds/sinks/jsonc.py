@@ -216,11 +216,15 @@ class Splice:
 
 
 def apply(text: str, splices: list[Splice]) -> str:
-    """Apply non-overlapping splices (any order)."""
-    result = text
-    for splice in sorted(splices, key=lambda s: s.start, reverse=True):
-        result = result[: splice.start] + splice.text + result[splice.end :]
-    return result
+    """Apply non-overlapping splices (any order) in one pass over ``text``."""
+    pieces = []
+    position = 0
+    for splice in sorted(splices, key=lambda s: (s.start, s.end)):
+        pieces.append(text[position : splice.start])
+        pieces.append(splice.text)
+        position = splice.end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def newline_of(text: str) -> str:
@@ -327,20 +331,42 @@ def _after_line(text: str, offset: int) -> int:
     return end if rest == "" or rest.startswith("//") else offset
 
 
-def remove_member(text: str, node: Object, index: int) -> list[Splice]:
-    """Splices that take member ``index`` out; they undo exactly what ``set_members`` added."""
-    member = node.members[index]
-    previous = node.members[index - 1] if index > 0 else None
-    end = member.comma + 1 if member.comma is not None else member.value.end
-    splices = []
-    previous_comma = previous.comma if previous is not None else None
-    if member.comma is None and previous_comma is not None:
-        # The last member goes, so the comma before it would dangle: it goes too.
-        splices.append(Splice(previous_comma, previous_comma + 1, ""))
-    if _own_line(text, member.key_start):
-        start = _line_start(text, member.key_start)
-        start -= 2 if text[max(0, start - 2) : start] == "\r\n" else min(start, 1)
-    else:
-        start = previous_comma + 1 if previous_comma is not None else node.start + 1
-    splices.append(Splice(start, end, ""))
+def remove_members(text: str, node: Object, indices: set[int]) -> list[Splice]:
+    """Splices that take the members at ``indices`` out; they undo what ``set_members`` added.
+
+    All at once, from one parse: each run of neighbouring members goes with its
+    commas, so the result keeps the object's comma style (a trailing comma
+    stays only if the last kept member had one before).
+    """
+    splices: list[Splice] = []
+    members = node.members
+    index = 0
+    while index < len(members):
+        if index not in indices:
+            index += 1
+            continue
+        first = index
+        while index + 1 < len(members) and index + 1 in indices:
+            index += 1
+        last = members[index]
+        previous = members[first - 1] if first > 0 else None
+        previous_comma = previous.comma if previous is not None else None
+        at_end = index == len(members) - 1
+        if at_end and last.comma is None and previous_comma is not None:
+            # The last members go, so the comma before them would dangle: it goes too.
+            splices.append(Splice(previous_comma, previous_comma + 1, ""))
+        end = last.comma + 1 if last.comma is not None else last.value.end
+        key_start = members[first].key_start
+        if _own_line(text, key_start):
+            start = _line_start(text, key_start)
+            start -= 2 if text[max(0, start - 2) : start] == "\r\n" else min(start, 1)
+        else:
+            start = previous_comma + 1 if previous_comma is not None else node.start + 1
+        splices.append(Splice(start, end, ""))
+        index += 1
     return splices
+
+
+def inner(node: Object | Array) -> tuple[int, int]:
+    """The span between a container's brackets."""
+    return node.start + 1, node.end - 1

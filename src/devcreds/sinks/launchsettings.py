@@ -3,34 +3,34 @@
 from __future__ import annotations
 
 from devcreds.sinks import jsonc
-from devcreds.sinks.jsonfile import Finder, ShapeError, Target, top_level
+from devcreds.sinks.base import Place, ShapeError
+from devcreds.sinks.jsonenv import JsonEnvSink, Located, top_level
 
-KEY = "environmentVariables"
 DEFAULT_PATH = "Properties/launchSettings.json"
 # Docker Compose profiles take their environment from the compose file, not from here.
 _SKIPPED_COMMANDS = {"DockerCompose"}
 
 
-def targets(only: list[str] | None = None) -> Finder:
-    """A finder for the profiles to write: all (but DockerCompose) or the ones named."""
+class LaunchSettings(JsonEnvSink):
+    kind = "launchsettings"
+    target_label = "launch profile"
+    key = "environmentVariables"
 
-    def find(tree: jsonc.Node) -> list[Target]:
+    def locate(self, tree: jsonc.Node) -> Located:
         profiles = top_level(tree, "profiles", jsonc.Object)
-        found = []
-        seen = set()
-        for member in reversed(profiles.members):  # the last duplicate is the one .NET uses
-            if member.key in seen:
-                continue
-            seen.add(member.key)
-            if only is not None and member.key not in only:
-                continue
+        found: Located = {}
+        for member in profiles.members:  # a later duplicate replaces an earlier one, as in .NET
             if not isinstance(member.value, jsonc.Object):
                 raise ShapeError(f'profile "{member.key}" is not an object')
-            command = member.value.get("commandName")
-            if isinstance(command, jsonc.Scalar) and command.value in _SKIPPED_COMMANDS:
-                continue
-            found.append(Target(("profiles", member.key), member.value, f'profile "{member.key}"'))
-        found.reverse()
+            found.pop(member.key, None)
+            found[member.key] = (("profiles", member.key), member.value)
         return found
 
-    return find
+    def writable(self, places: list[Place], text: str) -> list[str]:
+        located = self.locate(jsonc.parse(text))
+        return [p.name for p in places if _command(located[p.name][1]) not in _SKIPPED_COMMANDS]
+
+
+def _command(profile: jsonc.Object) -> object:
+    command = profile.get("commandName")
+    return command.value if isinstance(command, jsonc.Scalar) else None

@@ -1,28 +1,33 @@
-"""``.vscode/launch.json``: the ``env`` object of each configuration."""
+"""``.vscode/launch.json``: the ``env`` object of each configuration, known by its name."""
 
 from __future__ import annotations
 
 from devcreds.sinks import jsonc
-from devcreds.sinks.jsonfile import Finder, ShapeError, Target, top_level
+from devcreds.sinks.base import Place, ShapeError
+from devcreds.sinks.jsonenv import JsonEnvSink, Located, top_level
 
-KEY = "env"
 DEFAULT_PATH = ".vscode/launch.json"
 
 
-def targets(only: list[str] | None = None) -> Finder:
-    """A finder for the configurations to write: all, or those whose name is given."""
+class VsCode(JsonEnvSink):
+    kind = "vscode"
+    target_label = "configuration"
+    key = "env"
 
-    def find(tree: jsonc.Node) -> list[Target]:
+    def locate(self, tree: jsonc.Node) -> Located:
         configurations = top_level(tree, "configurations", jsonc.Array)
-        found = []
+        found: Located = {}
         for index, item in enumerate(configurations.items):
             if not isinstance(item, jsonc.Object):
                 raise ShapeError(f"configuration {index + 1} is not an object")
             name = item.get("name")
-            label = name.value if isinstance(name, jsonc.Scalar) else f"#{index + 1}"
-            if only is not None and label not in only:
-                continue
-            found.append(Target(("configurations", index), item, f'configuration "{label}"'))
+            label = (
+                name.value
+                if isinstance(name, jsonc.Scalar) and isinstance(name.value, str)
+                else f"#{index + 1}"  # VS Code requires a name; a file without one still works
+            )
+            found.setdefault(label, (("configurations", index), item))
         return found
 
-    return find
+    def writable(self, places: list[Place], text: str) -> list[str]:
+        return [p.name for p in places]

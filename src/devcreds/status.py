@@ -1,0 +1,84 @@
+"""What ``devcreds status`` reports: SSO sessions, cached role credentials, files written.
+
+Read-only and never a secret: tokens and keys are only looked at for their expiry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from devcreds import awsconfig, cache
+from devcreds.awsconfig import AwsConfig, SsoSession
+from devcreds.cache import format_timestamp
+from devcreds.errors import UsageError
+from devcreds.paths import Paths
+from devcreds.sinks import deliver
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    session: str | None
+    start_url: str
+    region: str
+    logged_in: bool
+    token_expires_at: str | None
+    refreshable: bool
+
+
+@dataclass(frozen=True)
+class ProfileStatus:
+    profile: str
+    session: str
+    account_id: str
+    role_name: str
+    credentials_expire_at: str | None
+    valid: bool
+
+
+@dataclass(frozen=True)
+class Status:
+    sessions: list[SessionStatus]
+    profiles: list[ProfileStatus]
+    sinks: list[deliver.Written]
+    warnings: list[str]
+
+
+def status(paths: Paths, config: AwsConfig, now: dt.datetime) -> Status:
+    profiles = awsconfig.sso_profiles(config)
+    sessions: dict[str, SsoSession] = {}
+    for name in config.sso_sessions:
+        try:
+            sessions[name] = awsconfig.sso_session(config, name)
+        except UsageError:  # a broken section; `devcreds login` explains it
+            continue
+    for profile in profiles:
+        sessions.setdefault(profile.session.label, profile.session)
+    session_rows = []
+    for session in sessions.values():
+        token = cache.load_token(paths, session)
+        session_rows.append(
+            SessionStatus(
+                session.name,
+                session.start_url,
+                session.region,
+                token is not None and token.expires_at > now,
+                format_timestamp(token.expires_at) if token else None,
+                bool(token and token.refreshable(now)),
+            )
+        )
+    profile_rows = []
+    for profile in profiles:
+        creds = cache.load_role_credentials(paths, profile)
+        profile_rows.append(
+            ProfileStatus(
+                profile.name,
+                profile.session.label,
+                profile.account_id,
+                profile.role_name,
+                format_timestamp(creds.expiration) if creds else None,
+                bool(creds and creds.expiration > now),
+            )
+        )
+    sinks, warnings = deliver.written(paths, now)
+    return Status(session_rows, profile_rows, sinks, warnings)
