@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from devcreds.sinks import jsonc, jsonfile, launchsettings
+from devcreds.sinks import jsonc
+from devcreds.sinks.base import ShapeError
+from tests.sinks.flow import round_trip, write_text
 
 CREDS = {"AWS_ACCESS_KEY_ID": "ASIAEXAMPLE", "AWS_SESSION_TOKEN": "a+b/c="}
 
 
-def _set(text):
-    return jsonfile.set_environment(text, launchsettings.targets(), "environmentVariables", CREDS)
+class _Set:
+    def __init__(self, text):
+        self.text = write_text("launchsettings", text, CREDS)
 
 
-def _undo(edit):
-    return jsonfile.remove_environment(
-        edit.text, launchsettings.targets(), "environmentVariables", list(CREDS),
-        edit.created, edit.filled,
-    )  # fmt: skip
+_set = _Set
 
 
 @pytest.mark.parametrize(
@@ -130,7 +129,8 @@ def test_existing_values_are_replaced_in_place():
 )
 def test_undo_restores_every_byte(text):
     """Removing what was written gives back the original text exactly."""
-    assert _undo(_set(text)) == text
+    written, cleaned = round_trip("launchsettings", text, CREDS)
+    assert (written != text, cleaned) == (True, text)
 
 
 def test_second_write_is_byte_identical():
@@ -152,11 +152,11 @@ def test_docker_compose_profiles_are_skipped():
         ('{"x": 1}', 'no "profiles"'),
         ('{"profiles": []}', '"profiles" is not an object'),
         ('{"profiles": {"p": 3}}', 'profile "p" is not an object'),
-        ('{"profiles": {"p": {"environmentVariables": []}}}', "environmentVariables of profile"),
+        ('{"profiles": {"p": {"environmentVariables": []}}}', "environmentVariables of launch"),
     ],
 )
 def test_wrong_shapes_are_refused(text, message):
     """Shapes we cannot write into are named, not guessed at."""
-    with pytest.raises(jsonfile.ShapeError) as exc:
+    with pytest.raises(ShapeError) as exc:
         _set(text)
     assert message in str(exc.value)

@@ -8,7 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devcreds.sinks import jsonc, jsonfile, launchsettings
+from devcreds.sinks import jsonc
+from tests.sinks.flow import round_trip, write_text
 
 CREDS = {
     "AWS_ACCESS_KEY_ID": "ASIAEXAMPLE0000",
@@ -87,8 +88,12 @@ def documents(draw):
 _TRAILING_COMMA = re.compile(r",(?:\s|//[^\r\n]*|/\*.*?\*/)*[}\]]", re.S)
 
 
-def _set(text):
-    return jsonfile.set_environment(text, launchsettings.targets(), "environmentVariables", CREDS)
+class _Set:
+    def __init__(self, text):
+        self.text = write_text("launchsettings", text, CREDS)
+
+
+_set = _Set
 
 
 def _is_subsequence(needles, haystack):
@@ -100,15 +105,7 @@ def _is_subsequence(needles, haystack):
 @given(documents())
 def test_write_then_undo_is_the_identity(text):
     """Any style of file: the undo of a write is the original, byte for byte."""
-    edit = _set(text)
-    undone = jsonfile.remove_environment(
-        edit.text,
-        launchsettings.targets(),
-        "environmentVariables",
-        list(CREDS),
-        edit.created,
-        edit.filled,
-    )
+    _, undone = round_trip("launchsettings", text, CREDS)
     assert undone == text
 
 

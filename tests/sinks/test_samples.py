@@ -4,35 +4,45 @@ from __future__ import annotations
 
 import difflib
 import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from devcreds.sinks import jsonc, jsonfile, launchsettings, vscode
+from devcreds.sinks import jsonc
+from tests.sinks.flow import CREDS, Sinks
 
 SAMPLES = Path(__file__).parents[1] / "samples"
-CREDS = {
-    "AWS_ACCESS_KEY_ID": "ASIAEXAMPLE0000",
-    "AWS_SECRET_ACCESS_KEY": "s3cr3t+/=",
-    "AWS_SESSION_TOKEN": "t0k3n/+=",
-    "AWS_CREDENTIAL_EXPIRATION": "2030-01-01T00:00:00Z",
-}
 CASES = [
-    *[
-        (p, launchsettings.targets, launchsettings.KEY)
-        for p in sorted((SAMPLES / "launchSettings").glob("*.json"))
-    ],
-    *[(p, vscode.targets, vscode.KEY) for p in sorted((SAMPLES / "vscode").glob("*.json"))],
-]
+    *[(p, "launchsettings", "environmentVariables") for p in sorted((SAMPLES / "launchSettings").glob("*.json"))],
+    *[(p, "vscode", "env") for p in sorted((SAMPLES / "vscode").glob("*.json"))],
+]  # fmt: skip
 IDS = [f"{p.parent.name}/{p.name}" for p, _, _ in CASES]
 
 
 _INLINE_OURS = re.compile(r', "(?:{})": "[^"]*"'.format("|".join(CREDS)))
 
 
-def _edit(path, targets, key):
-    text = path.read_bytes().decode("utf-8")
-    return text, jsonfile.set_environment(text, targets(), key, CREDS)
+@dataclass
+class Written:
+    text: str  # what the write produced
+
+
+@pytest.fixture
+def edit(tmp_path):
+    """Write CREDS into a copy of a sample through the sink flow; (original, result, copy)."""
+
+    def run(path, kind):
+        copy = tmp_path / "project" / path.name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(path, copy)
+        sinks = Sinks.at(tmp_path / "home")
+        sinks.write(kind, copy)
+        text = path.read_bytes().decode("utf-8")
+        return text, Written(copy.read_bytes().decode("utf-8")), copy, sinks
+
+    return run
 
 
 def _changed_lines(before, after):
@@ -40,10 +50,10 @@ def _changed_lines(before, after):
     return [line for line in diff if line[:2] in ("- ", "+ ")]
 
 
-@pytest.mark.parametrize(("path", "targets", "key"), CASES, ids=IDS)
-def test_only_credential_lines_change(path, targets, key):
+@pytest.mark.parametrize(("path", "kind", "key"), CASES, ids=IDS)
+def test_only_credential_lines_change(edit, path, kind, key):
     """Removed lines come back with a comma added; added lines are ours or an env object's braces."""
-    text, edit = _edit(path, targets, key)
+    text, edit, _, _ = edit(path, kind)
     changed = _changed_lines(text, edit.text)
     removed = [line[2:] for line in changed if line.startswith("- ")]
     added = [line[2:] for line in changed if line.startswith("+ ")]
@@ -60,10 +70,10 @@ def test_only_credential_lines_change(path, targets, key):
         assert ours or structure, line
 
 
-@pytest.mark.parametrize(("path", "targets", "key"), CASES, ids=IDS)
-def test_bom_line_endings_and_final_newline_are_kept(path, targets, key):
+@pytest.mark.parametrize(("path", "kind", "key"), CASES, ids=IDS)
+def test_bom_line_endings_and_final_newline_are_kept(edit, path, kind, key):
     """The BOM, the line-ending style and the final-newline state survive the write."""
-    text, edit = _edit(path, targets, key)
+    text, edit, _, _ = edit(path, kind)
     newline = jsonc.newline_of(text)
     assert edit.text.startswith("\ufeff") == text.startswith("\ufeff")
     assert edit.text.endswith(("\n", "\r")) == text.endswith(("\n", "\r"))
@@ -71,27 +81,26 @@ def test_bom_line_endings_and_final_newline_are_kept(path, targets, key):
     assert "\n" not in edit.text.replace(newline, "")
 
 
-@pytest.mark.parametrize(("path", "targets", "key"), CASES, ids=IDS)
-def test_comments_survive(path, targets, key):
+@pytest.mark.parametrize(("path", "kind", "key"), CASES, ids=IDS)
+def test_comments_survive(edit, path, kind, key):
     """Every comment of the original is still in the result."""
-    text, edit = _edit(path, targets, key)
+    text, edit, _, _ = edit(path, kind)
     for comment in [line.strip() for line in text.splitlines() if line.strip().startswith("//")]:
         assert comment in edit.text
 
 
-@pytest.mark.parametrize(("path", "targets", "key"), CASES, ids=IDS)
-def test_second_write_changes_nothing_and_undo_restores(path, targets, key):
-    """A second write is byte-identical; removing our keys gives back the sample exactly."""
-    text, edit = _edit(path, targets, key)
-    assert jsonfile.set_environment(edit.text, targets(), key, CREDS).text == edit.text
-    undone = jsonfile.remove_environment(
-        edit.text, targets(), key, list(CREDS), edit.created, edit.filled
-    )
-    assert undone == text
+@pytest.mark.parametrize(("path", "kind", "key"), CASES, ids=IDS)
+def test_second_write_changes_nothing_and_clean_restores(edit, path, kind, key):
+    """A second write is byte-identical; clean gives back the sample exactly."""
+    _, edit, copy, sinks = edit(path, kind)
+    assert sinks.write(kind, copy).outcomes[0].changed is False
+    assert copy.read_bytes() == edit.text.encode("utf-8")
+    sinks.clean(copy)
+    assert copy.read_bytes() == path.read_bytes()
 
 
-def test_docker_compose_only_file_is_left_alone():
+def test_docker_compose_only_file_is_left_alone(edit):
     """eShop's Docker Compose launch profile gets no environment."""
     path = SAMPLES / "launchSettings" / "dotnet__eShop__3.json"
-    text, edit = _edit(path, launchsettings.targets, launchsettings.KEY)
+    text, edit, _, _ = edit(path, "launchsettings")
     assert edit.text == text

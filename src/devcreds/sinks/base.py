@@ -149,11 +149,15 @@ class Sink(ABC):
             previous_name = known.get(name)
             previous = (
                 record.state.targets.get(previous_name)
-                if previous_name and record and record.state
+                if previous_name is not None and record and record.state
                 else None
             )
             plans[name] = _plan(
-                place, variables, prints, previous, saved.get(previous_name or name, {})
+                place,
+                variables,
+                prints,
+                previous,
+                saved.get(name if previous_name is None else previous_name, {}),
             )
         new_text, containers = self.apply_write(text, variables, names)
         # What stays in the record: the targets just written, and earlier ones still holding ours.

@@ -109,7 +109,7 @@ def write(
             where = "" if given.is_absolute() else f" (looked in {Path.cwd()})"
             error = FileError(
                 f"{given} does not exist{where}",
-                hint=f"run it from the project folder, or name the file: devcreds write {kind} PATH",
+                hint=f"run it from the project folder, or name it: devcreds write {kind} PATH",
             )
             outcomes[path] = Outcome(path, error=error)
     if len(outcomes) < len(real):
