@@ -13,23 +13,59 @@ import devcreds
 SRC = Path(devcreds.__file__).parent
 
 
+def _imports(path: Path) -> list[str]:
+    """The devcreds modules ``path`` imports (``from devcreds.cli import x`` counts as
+    ``devcreds.cli.x``; relative imports are resolved)."""
+    package = ".".join(("devcreds", *path.relative_to(SRC).with_suffix("").parts[:-1]))
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+            names += [module, *(f"{module}.{alias.name}" for alias in node.names)]
+    return [name for name in names if name.startswith("devcreds")]
+
+
 def test_emulator_imports_nothing_else_from_devcreds():
     """The emulator shares no code with the client side, so no misreading hides on both."""
-    offenders = []
-    for path in (SRC / "emulator").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                # Relative imports count too: "from .. import cache" is devcreds.cache.
-                module = "." * node.level + (node.module or "")
-                names = [importlib.util.resolve_name(module, "devcreds.emulator")]
-            offenders += [
-                f"{path.name}: {name}"
-                for name in names
-                if name.startswith("devcreds") and not name.startswith("devcreds.emulator")
-            ]
+    offenders = [
+        f"{path.name}: {name}"
+        for path in (SRC / "emulator").rglob("*.py")
+        for name in _imports(path)
+        if not name.startswith("devcreds.emulator")
+    ]
+    assert offenders == []
+
+
+# The CLI's shared parts; every other module of cli/ is a command.
+CLI_SHARED = {"app", "context", "options", "plain", "render", "signin", "ui", "__init__"}
+
+
+def test_no_command_imports_another():
+    """Commands share code only through the CLI's shared modules and the flows below."""
+    commands = {p.stem for p in (SRC / "cli").glob("*.py")} - CLI_SHARED
+    offenders = [
+        f"{path.stem} imports {name}"
+        for path in (SRC / "cli").glob("*.py")
+        if path.stem in commands
+        for name in _imports(path)
+        if name.startswith("devcreds.cli.") and name.split(".")[2] in commands
+    ]
+    assert offenders == []
+
+
+def test_imports_point_downward():
+    """Nothing below the CLI imports it (the entry point aside), and no flow imports the
+    library module."""
+    offenders = [
+        f"{path.relative_to(SRC)} imports {name}"
+        for path in SRC.rglob("*.py")
+        if path.parent.name != "cli" and path.name != "__main__.py"
+        for name in _imports(path)
+        if name.startswith("devcreds.cli")
+        or (name.startswith("devcreds.library") and path.name != "__init__.py")
+    ]
     assert offenders == []
 
 

@@ -123,13 +123,6 @@ def _require_regular(path: Path, info: os.stat_result) -> None:
         )
 
 
-def read_text(path: Path) -> str:
-    """A user's regular text file (see ``snapshot``)."""
-    text = snapshot(path).text
-    assert text is not None
-    return text
-
-
 class Journal(Protocol):
     """Told about each step of a rewrite, so a crash at any point can be cleaned up after."""
 

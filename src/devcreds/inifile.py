@@ -42,15 +42,6 @@ def update(path: Path, changes: Changes, *, mode: int | None = None) -> bool:
     )
 
 
-def sections(path: Path) -> set[str]:
-    """The section names of the file, as botocore reads them (none if there is no file)."""
-    original = _read(path)
-    if not original:
-        return set()
-    _, lf_text, _ = _load(path, original)
-    return set(_parse(path, lf_text))
-
-
 def _check(changes: Changes) -> None:
     for section, values in changes.items():
         if not _NAME.match(section) or section != section.strip():
@@ -179,39 +170,3 @@ def _verify(
             f"editing {path} would have changed more than intended; the file is untouched",
             hint="please report this with a copy of the file (remove secrets first)",
         )
-
-
-def remove(path: Path, section: str, keys: list[str], *, drop_section: bool) -> bool:
-    """Take ``keys`` out of ``section``; the section too if ``drop_section`` and it is left
-    empty. True if the file changed."""
-    if not path.exists():
-        return False
-
-    def edit(text: str | None) -> str | None:
-        if text is None:
-            return None
-        original = text.encode("utf-8")
-        newline, lf_text, updater = _load(path, original)
-        if not updater.has_section(section):
-            return text
-        expected = _parse(path, lf_text)
-        for key in keys:
-            if key in updater[section]:
-                del updater[section][key]
-            expected[section].pop(key, None)
-        result = str(updater)
-        if drop_section and not list(updater[section].iter_options()):
-            del expected[section]
-            last = updater.sections()[-1] == section
-            updater.remove_section(section)
-            result = str(updater)
-            if last:  # we appended it after a blank line: take that line back too
-                result = result[:-1] if result.endswith("\n\n") else result
-        if _parse(path, result) != expected:
-            raise FileError(
-                f"cleaning {path} would have changed more than intended; the file is untouched",
-                hint="remove the credentials by hand",
-            )
-        return result.replace("\n", newline)
-
-    return files.rewrite(path, edit)

@@ -314,6 +314,19 @@ def test_a_credentials_file_devcreds_created_is_deleted_by_clean(sinks, tmp_path
     assert not path.exists()
 
 
+@pytest.mark.parametrize("damage", [b"\xef\xbb\xbf", b"junk before any section\n", b"[dev\n"])
+def test_a_credentials_file_broken_after_the_write_is_left_alone(sinks, tmp_path, damage):
+    """Cleaning a credentials file that became unreadable: one error, file unchanged, record kept."""
+    path = _file(tmp_path, "credentials")
+    _write(sinks, "credentials", path)
+    broken = damage + path.read_bytes()
+    path.write_bytes(broken)
+    report = sinks.clean(path, check=False)
+    assert [o.error.exit_code for o in report.failures] == [6]
+    assert path.read_bytes() == broken
+    assert len(list((sinks.paths.state / "sinks").glob("*.json"))) == 1
+
+
 def test_clean_all_with_nothing_recorded_reports_nothing(sinks):
     """No record at all: clean --all has no outcome and no warning."""
     report = sinks.clean()

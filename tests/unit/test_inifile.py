@@ -171,16 +171,6 @@ def test_folder_in_place_of_the_file_is_a_file_error(tmp_path):
         inifile.update(tmp_path, SSO)
 
 
-@pytest.mark.parametrize("content", [b"\xef\xbb\xbf[a]\nk = v\n", b"[a]\nk = \xff\n", b"k = v\n"])
-def test_remove_from_an_unusable_file_is_an_error_not_a_crash(tmp_path, content):
-    """Cleaning a credentials file that became unreadable: one error, file unchanged."""
-    path = tmp_path / "credentials"
-    path.write_bytes(content)
-    with pytest.raises((FileError, UsageError)):
-        inifile.remove(path, "a", ["k"], drop_section=True)
-    assert path.read_bytes() == content
-
-
 def test_forced_mode_applies_from_the_first_byte(tmp_path):
     """mode=0o600 gives the replaced file 0600 even if it was 0644."""
     path = _copy(tmp_path, "aws__aws-cli__aws_config")

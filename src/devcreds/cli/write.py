@@ -112,9 +112,10 @@ def _deliver(
     render.report(report, "updated", "unchanged")
     for outcome in report.outcomes:
         if outcome.kept:
+            them = "them" if len(outcome.kept) > 1 else "it"
             render.stderr.print(
                 f"kept the earlier {', '.join(outcome.kept)} of {outcome.path}; "
-                "devcreds clean puts it back",
+                f"devcreds clean puts {them} back",
                 markup=False,
             )
     render.raise_failures(report, "written", "fix the files named above, then run it again")

@@ -182,7 +182,7 @@ class Sink(ABC):
                 if earlier in saved:
                     new_saved[place.name] = saved[earlier]
         kept = [
-            f"{variable} of {self.target_label} {_quoted(name)}"
+            f"{variable} of {self.target_label} {_quoted(name)}" if name else variable
             for name, plan in plans.items()
             for variable in plan.kept
         ]
