@@ -154,13 +154,13 @@ def _write_one(
 
         def state() -> record.Written:
             done, _ = edits[0]
-            prints = sink.still_ours(done.text, previous.fingerprints if previous else frozenset())
             new = frozenset(record.fingerprint(n, v) for n, v in variables.items())
+            old = previous.fingerprints if previous else frozenset()
             return record.Written(
                 delivery.profile,
                 format_timestamp(now),
                 format_timestamp(delivery.expires_at),
-                prints | new,
+                sink.still_ours(done.text, old | new),  # what the file holds of ours, no more
                 done.targets,
             )
 
@@ -181,18 +181,28 @@ def _write_one(
             def replaced(self) -> None:
                 entry.save(record.with_state(base(), state()), edits[0][0].saved)
 
-        changed = files.rewrite(
-            path,
-            edit,
-            mode=getattr(sink, "mode", None),
-            create=sink.creates_file,
-            journal=Journal(),
-            temp_dir=record.temp_dir(paths),
-            fsync=fsync,
-        )
-        if not changed:  # the file already holds these values: only the record catches up
-            entry.save(record.with_state(base(), state()), edits[0][0].saved)
-        return Outcome(path, changed, edits[0][0].kept)
+        try:
+            changed = files.rewrite(
+                path,
+                edit,
+                mode=getattr(sink, "mode", None),
+                create=sink.creates_file,
+                journal=Journal(),
+                temp_dir=record.temp_dir(paths),
+                fsync=fsync,
+            )
+        except DevcredsError:
+            _settle(entry, sink)  # a write that failed midway leaves no pending record
+            raise
+        if changed:
+            return Outcome(path, True, edits[0][0].kept)
+        # The file already holds these values (or nothing takes them): the record catches up.
+        settled = state()
+        if not settled.targets and not settled.fingerprints:
+            entry.save(None, {})
+            return Outcome(path, note=f"nothing to write: no {sink.target_label} takes credentials")
+        entry.save(record.with_state(base(), settled), edits[0][0].saved)
+        return Outcome(path)
 
 
 def clean(

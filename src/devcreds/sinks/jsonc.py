@@ -176,6 +176,8 @@ class _Parser:
 
 def _scalar(text: str, token: Token) -> Any:
     raw = text[token.start : token.end]
+    if token.kind == "string" and "\\" not in raw:
+        return raw[1:-1]  # most strings have no escape: skip the substitution
     if token.kind == "string":
         # Lenient like VS Code: an unknown escape such as \' stands for the character.
         return re.sub(
@@ -234,7 +236,10 @@ def newline_of(text: str) -> str:
 
 
 def _line_start(text: str, offset: int) -> int:
-    return max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+    # The CR search starts at the last LF: unbounded, it would scan back to the start of an
+    # LF-only file on every call, making edits quadratic in the file's size (bench/).
+    newline = text.rfind("\n", 0, offset)
+    return max(newline, text.rfind("\r", max(newline, 0), offset)) + 1
 
 
 def indent_at(text: str, offset: int) -> str:

@@ -7,6 +7,7 @@ both get the same verified, byte-precise edits, in one pass over the file.
 
 from __future__ import annotations
 
+import functools
 import json
 from abc import abstractmethod
 from collections.abc import Sequence
@@ -17,6 +18,9 @@ from devcreds.sinks.base import Occurrence, Place, Removal, ShapeError, Sink
 from devcreds.sinks.record import Target, fingerprint
 
 N = TypeVar("N", jsonc.Object, jsonc.Array)
+# A write reads the file's tree several times (targets, edit, check, what is ours after) and
+# the tokenizer is the cost of a large file: parse each text once. The trees are never changed.
+parse_once = functools.lru_cache(maxsize=4)(jsonc.parse)
 Located = dict[str, tuple[Any, jsonc.Object]]  # target name -> (path in the document, object)
 
 
@@ -44,7 +48,7 @@ class JsonEnvSink(Sink):
 
     def places(self, text: str) -> list[Place]:
         places = []
-        for name, (_, container) in self.locate(jsonc.parse(text)).items():
+        for name, (_, container) in self.locate(parse_once(text)).items():
             environment = container.get(self.key)
             occurrences: dict[str, list[Occurrence]] = {}
             if isinstance(environment, jsonc.Object):
@@ -65,7 +69,7 @@ class JsonEnvSink(Sink):
     def apply_write(
         self, text: str, variables: dict[str, str], names: list[str]
     ) -> tuple[str, dict[str, Target]]:
-        tree = jsonc.parse(text)
+        tree = parse_once(text)
         located = self.locate(tree)
         newline = jsonc.newline_of(text)
         entries = [(name, json.dumps(value)) for name, value in variables.items()]
@@ -93,7 +97,7 @@ class JsonEnvSink(Sink):
         return result, before
 
     def apply_clean(self, text: str, removals: Sequence[Removal], prints: frozenset[str]) -> str:
-        tree = jsonc.parse(text)
+        tree = parse_once(text)
         located = self.locate(tree)
         expected = jsonc.to_python(tree)
         splices: list[jsonc.Splice] = []
@@ -185,7 +189,7 @@ def _at(document: Any, path: Any) -> Any:
 def _verify(result: str, expected: Any) -> None:
     """The edited text must parse to exactly the intended document."""
     try:
-        actual = jsonc.to_python(jsonc.parse(result))
+        actual = jsonc.to_python(parse_once(result))
     except jsonc.JsoncError as exc:
         raise ShapeError(f"the edit would have broken the file ({exc}); it is untouched") from None
     if actual != expected:

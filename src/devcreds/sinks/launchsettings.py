@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from devcreds.sinks import jsonc
 from devcreds.sinks.base import Place, ShapeError
-from devcreds.sinks.jsonenv import JsonEnvSink, Located, top_level
+from devcreds.sinks.jsonenv import JsonEnvSink, Located, parse_once, top_level
 
 DEFAULT_PATH = "Properties/launchSettings.json"
 # Docker Compose profiles take their environment from the compose file, not from here.
@@ -27,7 +27,7 @@ class LaunchSettings(JsonEnvSink):
         return found
 
     def writable(self, places: list[Place], text: str) -> list[str]:
-        located = self.locate(jsonc.parse(text))
+        located = self.locate(parse_once(text))
         return [p.name for p in places if _command(located[p.name][1]) not in _SKIPPED_COMMANDS]
 
 
