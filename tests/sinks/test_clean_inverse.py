@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -378,3 +379,35 @@ def test_any_write_sequence_cleans_to_the_original(case, region):
         sinks.write("launchsettings", path, creds(2), fsync=lambda fd: None)
         sinks.clean(path, fsync=lambda fd: None)
         assert path.read_bytes().decode() == text
+
+
+def test_overlapping_writes_to_one_file_lose_nothing(tmp_path):
+    """Two writers at once (different launch profiles, different homes' spellings of the file):
+    the per-file lock serialises them and clean undoes both."""
+    path = _file(tmp_path, "launchsettings")
+    link = tmp_path / "link.json"
+    link.symlink_to(path)
+    sinks = Sinks.at(tmp_path / "home")
+    errors = []
+
+    def write(target, only, n):
+        try:
+            sinks.write("launchsettings", target, creds(n), only=only)
+        except AssertionError as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=write, args=(path, ["Web"], 1)),
+        threading.Thread(target=write, args=(link, ["Plain"], 2)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    text = path.read_text()
+    assert creds(1)["AWS_SESSION_TOKEN"] in text
+    assert creds(2)["AWS_SESSION_TOKEN"] in text
+    assert len(list((sinks.paths.state / "sinks").glob("*.json"))) == 1
+    sinks.clean(link)
+    assert path.read_text() == LAUNCH
