@@ -195,7 +195,10 @@ def test_works_without_git_installed(logged_in, solution):
             "not valid JSON: expected a name in double quotes at line 3, column 19",
         ),
         ('{"profiles": [1]}', '"profiles" is not an object'),
-        ('{"profiles": {"p": {"environmentVariables": "x"}}}', "environmentVariables of launch profile"),
+        (
+            '{"profiles": {"p": {"environmentVariables": "x"}}}',
+            "environmentVariables of launch profile",
+        ),
     ],
 )
 def test_bad_file_is_exit_6_and_untouched(logged_in, tmp_path, content, message):

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -217,11 +218,18 @@ class Entry:
     fsync: Fsync = os.fsync
 
     def save(self, record: Record | None, saved: Saved | None = None) -> None:
-        """Replace the record (None: forget the file) and, if given, the saved values."""
+        """Replace the record (None: forget the file) and, if given, the saved values.
+
+        Saved values never exist without a record (``locked`` removes them as orphans):
+        a record is written before its saved values, and forgotten after them.
+        """
+        if record is not None:
+            self._write(record_file(self.paths, self.path), record.to_json())
         if saved is not None:
             self._write(saved_file(self.paths, self.path), saved if any(saved.values()) else None)
             self.saved = saved
-        self._write(record_file(self.paths, self.path), record.to_json() if record else None)
+        if record is None:
+            self._write(record_file(self.paths, self.path), None)
         self.record = record
 
     def _write(self, file: Path, data: dict[str, Any] | None) -> None:
@@ -246,7 +254,10 @@ def locked(paths: Paths, path: Path, *, fsync: Fsync = os.fsync) -> Iterator[Ent
     try:
         with exclusive(locks / f"sink-{key(real)}.lock", timeout=60):
             entry = Entry(paths, real, None, {}, fsync=fsync)
+            _remove_leftovers(paths, real)
             entry.record = _load(paths, record_file(paths, real), entry.warnings)
+            if entry.record is None:
+                cache.remove(saved_file(paths, real))  # no record can need them
             entry.saved = _load_saved(saved_file(paths, real)) if entry.record else {}
             yield entry
     except LockTimeout:
@@ -275,11 +286,25 @@ def _load(paths: Paths, file: Path, warnings: list[str]) -> Record | None:
         return _move_aside(file, str(exc), warnings)
 
 
+def _remove_leftovers(paths: Paths, real: Path) -> None:
+    """Temporary copies of this file's record and saved values that a killed writer left
+    (``atomic_write`` names them ``.NAME.RANDOM.tmp``); under the lock no writer is alive."""
+    name = key(real)
+    for folder in (_records(paths), saved_file(paths, real).parent):
+        for leftover in folder.glob(f".{name}.json.*.tmp") if folder.is_dir() else []:
+            cache.remove(leftover)
+
+
 def _move_aside(file: Path, why: str, warnings: list[str]) -> Record | None:
+    """Keep an unreadable record (and the saved values it refers to) under a new name."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    aside = file.with_name(f"{file.name}.unreadable-{stamp}")
+    suffix = f".unreadable-{stamp}-{secrets.token_hex(3)}"
+    aside = file.with_name(file.name + suffix)
+    saved = file.parent.parent / "saved" / file.name
     try:
         file.replace(aside)
+        if saved.exists():
+            saved.replace(saved.with_name(saved.name + suffix))
     except OSError:
         aside = file
     warnings.append(
