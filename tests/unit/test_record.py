@@ -300,3 +300,20 @@ def test_temporaries_of_a_killed_record_writer_are_removed(sinks, env_file):
         path.write_text("AKIAUSERVALUE")
     sinks.write("dotenv", env_file)
     assert [p.exists() for p in [*leftovers, other]] == [False, False, True]
+
+
+def test_a_write_whose_record_cannot_be_completed_is_undone(sinks, env_file):
+    """The record fails after the rename: the file gets its old bytes back and the write fails."""
+    calls = []
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 3:  # pending record, temporary, then the completed record
+            raise OSError(28, "No space left on device")
+        os.fsync(fd)
+
+    report = sinks.write("dotenv", env_file, check=False, fsync=fsync)
+    assert [o.error.exit_code for o in report.failures] == [6]
+    assert env_file.read_bytes() == ORIGINAL
+    assert list(env_file.parent.iterdir()) == [env_file]
+    assert deliver.written(sinks.paths, NOW) == ([], [])
