@@ -91,6 +91,7 @@ class Sink(ABC):
     creates_file: ClassVar[bool] = False  # a missing file is created (else: an error)
     creates_targets: ClassVar[bool] = False  # a named target that is missing is created
     creates_folders: ClassVar[bool] = False  # a missing file's missing folders are created
+    mode: ClassVar[int | None] = None  # forced on every write; None keeps the file's own
 
     @abstractmethod
     def places(self, text: str) -> list[Place]:

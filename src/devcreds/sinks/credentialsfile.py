@@ -15,7 +15,6 @@ import configparser
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from devcreds.sinks.base import Occurrence, Place, Removal, ShapeError, Sink
 from devcreds.sinks.record import Target, fingerprint
@@ -120,7 +119,7 @@ class CredentialsFile(Sink):
     creates_file = True
     creates_targets = True
     creates_folders = True
-    mode: ClassVar[int] = 0o600  # it holds secrets, whatever its mode was before
+    mode = 0o600  # it holds secrets, whatever its mode was before
 
     def places(self, text: str) -> list[Place]:
         _check_bom(text)

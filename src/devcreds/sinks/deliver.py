@@ -185,7 +185,7 @@ def _write_one(
             changed = files.rewrite(
                 path,
                 edit,
-                mode=getattr(sink, "mode", None),
+                mode=sink.mode,
                 create=sink.creates_file,
                 journal=Journal(),
                 temp_dir=record.temp_dir(paths),

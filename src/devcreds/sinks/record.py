@@ -129,9 +129,6 @@ class Record:
         prints = self.state.fingerprints if self.state else frozenset()
         return prints | (self.pending.fingerprints if self.pending else frozenset())
 
-    def expired(self, now: dt.datetime) -> bool:
-        return self.state is None or cache.parse_timestamp(self.state.expires_at) <= now
-
     def to_json(self) -> dict[str, Any]:
         return {
             **self.extra,
