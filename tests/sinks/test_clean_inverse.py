@@ -411,3 +411,12 @@ def test_overlapping_writes_to_one_file_lose_nothing(tmp_path):
     assert len(list((sinks.paths.state / "sinks").glob("*.json"))) == 1
     sinks.clean(link)
     assert path.read_text() == LAUNCH
+
+
+@pytest.mark.parametrize("name", ["bad]name", " padded", "two\nlines"])
+def test_a_profile_name_the_credentials_file_cannot_hold_is_a_usage_error(sinks, tmp_path, name):
+    """write credentials --as with a name INI cannot store: exit 2, the file as it was."""
+    path = _file(tmp_path, "credentials")
+    report = _write(sinks, "credentials", path, only=[name], check=False)
+    assert [type(o.error) for o in report.failures] == [UsageError]
+    assert path.read_text() == CREDENTIALS

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from devcreds.errors import UsageError
 from devcreds.sinks.base import Occurrence, Place, Removal, ShapeError, Sink
 from devcreds.sinks.record import Target, fingerprint
 
@@ -143,7 +144,10 @@ class CredentialsFile(Sink):
     ) -> tuple[str, dict[str, Target]]:
         (name,) = names
         if not _NAME.match(name) or name != name.strip():
-            raise ShapeError(f"{name!r} cannot be a profile name")
+            raise UsageError(
+                f"{name!r} cannot be a profile name in {self.kind}",
+                hint="devcreds write credentials --as NAME (letters, digits, - and _)",
+            )
         values = variables
         if any("\r" in v or "\n" in v for v in values.values()):
             raise ShapeError("a value with a line break cannot be stored")
