@@ -368,8 +368,13 @@ def named_lock(paths: Paths, key: str, label: str, timeout: float = 120.0) -> It
     try:
         with exclusive(lock_path, timeout):
             yield
-    except LockTimeout:
+    except LockTimeout as exc:
         raise FileError(
-            f"waited {timeout:.0f} s for another devcreds process renewing {label}",
-            hint=f"if no devcreds is running, delete {lock_path}",
+            f"waited {timeout:.0f} s for {exc.holder_text()}, which is renewing {label}",
+            hint="retry when it has finished; it lets go of the lock when it ends, even if killed",
+        ) from None
+    except PermissionError as exc:
+        raise FileError(
+            f"cannot open the lock file {lock_path}: {exc.strerror}",
+            hint=f"check the permissions of {locks}",
         ) from None

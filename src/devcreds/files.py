@@ -244,6 +244,15 @@ def _check_unchanged(before: Snapshot) -> None:
 class LockTimeout(Exception):
     """Another process held the lock for longer than we were willing to wait."""
 
+    def __init__(self, path: Path, holder: int | None) -> None:
+        super().__init__(str(path))
+        self.path = path
+        self.holder = holder  # the holder's process id, as it wrote it into the lock file
+
+    def holder_text(self) -> str:
+        """'process 1234' (or 'another process'), for messages."""
+        return f"process {self.holder}" if self.holder else "another process"
+
 
 @contextlib.contextmanager
 def exclusive(path: Path, timeout: float) -> Iterator[None]:
@@ -251,21 +260,35 @@ def exclusive(path: Path, timeout: float) -> Iterator[None]:
 
     The filelock package does this too, but importing it costs ~10 ms on the
     renewal path, which has to keep up with boto3 (bench/); this is all we need
-    of it. The lock is released by the OS if the process dies.
+    of it. The lock is released by the OS if the process dies. The holder
+    writes its process id into the file, so a waiter that gives up can name it.
     """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + timeout
         while not _try_lock(fd):
             if time.monotonic() > deadline:
-                raise LockTimeout(str(path))
+                raise LockTimeout(path, _holder(fd))
             time.sleep(0.02)
         try:
+            with contextlib.suppress(OSError):  # the pid is for messages only
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.write(fd, f"{os.getpid()}\n".encode())
             yield
         finally:
             _unlock(fd)
     finally:
         os.close(fd)
+
+
+def _holder(fd: int) -> int | None:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        text = os.read(fd, 32).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

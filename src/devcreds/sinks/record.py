@@ -257,9 +257,14 @@ def locked(paths: Paths, path: Path, *, fsync: Fsync = os.fsync) -> Iterator[Ent
                 cache.remove(saved_file(paths, real))  # no record can need them
             entry.saved = _load_saved(saved_file(paths, real)) if entry.record else {}
             yield entry
-    except LockTimeout:
+    except LockTimeout as exc:
         raise FileError(
-            f"another devcreds kept {path} locked for a minute", hint="retry when it is done"
+            f"{exc.holder_text()} kept {path} locked for a minute",
+            hint="retry when it has finished",
+        ) from None
+    except PermissionError as exc:
+        raise FileError(
+            f"cannot open the lock of {path}: {exc.strerror}", hint=f"ls -ld {locks}"
         ) from None
 
 
