@@ -3,12 +3,13 @@
 Every error a user can cause or meet is a ``DevcredsError``: it carries a
 one-line message, a hint naming the command that fixes it, and the exit code
 the CLI returns. The CLI catches the root once and prints ``error:`` and
-``hint:`` lines; nothing else prints or exits.
+``hint:`` lines; below the CLI nothing prints or exits.
 
     DevcredsError
     ├── UsageError          exit 2  bad arguments, bad or inconsistent config
     ├── LoginRequired       exit 3  no usable SSO token; a login is needed
     ├── AwsRefused          exit 4  AWS (or the emulator) refused the request
+    │   └── RegistrationRejected    the cached client registration is no longer known
     ├── NetworkError        exit 5  could not reach an endpoint, or listen on a port
     └── FileError           exit 6  a file or sink could not be read or written
 
@@ -45,6 +46,11 @@ class AwsRefused(DevcredsError):
     """The service answered, and the answer was no."""
 
     exit_code = 4
+
+
+class RegistrationRejected(AwsRefused):
+    """IAM Identity Center no longer knows the cached client (the instance was recreated,
+    or the emulator restarted); registering again is the cure, which the login does itself."""
 
 
 class NetworkError(DevcredsError):

@@ -87,12 +87,14 @@ def _portal_logout(ctx: Context, region: str, access_token: str, label: str) -> 
 
 def _logout_everything(ctx: Context) -> None:
     """Every token file in the SSO cache, every SSO role-credential file in the CLI cache."""
-    tokens = creds = 0
+    tokens = creds = registrations = 0
     for path in sorted(ctx.paths.sso_cache.glob("*.json")):
         data = cache.read_json(path)
         token = cache.Token.from_json(data) if data else None
         if token is None or not token.start_url:
-            continue  # a client registration, or something that is not ours to judge
+            if data and "clientSecret" in data and "accessToken" not in data:
+                registrations += cache.remove(path)  # a fresh start, as after a recreated instance
+            continue  # something that is not ours to judge
         if token.region:
             _portal_logout(ctx, token.region, token.access_token, token.start_url)
         tokens += cache.remove(path)
@@ -102,6 +104,7 @@ def _logout_everything(ctx: Context) -> None:
             creds += cache.remove(path)
     creds += _remove_role_caches(ctx, lambda root: True)
     render.stderr.print(
-        f"Logged out: deleted {tokens} token(s) and {creds} cached credential set(s).",
+        f"Logged out: deleted {tokens} token(s), {registrations} client registration(s) and "
+        f"{creds} cached credential set(s).",
         markup=False,
     )

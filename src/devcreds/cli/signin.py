@@ -6,6 +6,7 @@ Shared by the commands (``login``, ``export``, ``write``, ``exec``, ``roles``,
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -16,35 +17,41 @@ from devcreds.cli.context import Context
 from devcreds.cli.ui import DeviceLoginScreen, open_browser
 from devcreds.credentials import login_hint
 from devcreds.errors import LoginRequired
-from devcreds.sso.login import client_registration, device_login
+from devcreds.sso import login
 from devcreds.sso.oidc import Oidc
 
 T = TypeVar("T")
 
 
 def sign_in(ctx: Context, session: SsoSession, profile: str | None, *, browser: bool) -> Token:
-    """Run the device login under the session lock and cache the token."""
-    hint = login_hint(session, profile)
+    """Log in, one interactive login per SSO session at a time: a second one waits for it."""
+    with _one_login(ctx, session):
+        return _device_login(ctx, session, profile, browser=browser)
+
+
+def _device_login(
+    ctx: Context, session: SsoSession, profile: str | None, *, browser: bool
+) -> Token:
     screen = DeviceLoginScreen()
-    with cache.session_lock(ctx.paths, session, timeout=900):
-        oidc = Oidc(ctx.clients.client("sso-oidc", session.region))
-        registration = client_registration(ctx.paths, session, oidc, ctx.clock())
-        try:
-            token = device_login(
-                session,
-                registration,
-                oidc,
-                screen,
-                # Only a person at a terminal gets a browser; scripts and CI never do.
-                open_browser=open_browser if browser and ctx.interactive else None,
-                clock=ctx.clock,
-                sleep=ctx.sleep,
-                login_hint=hint,
-            )
-        finally:
-            screen.close()
-        cache.save_token(ctx.paths, session, token)
-    return token
+    try:
+        return login.sign_in(
+            ctx.paths,
+            session,
+            Oidc(ctx.clients.client("sso-oidc", session.region)),
+            screen,
+            # Only a person at a terminal gets a browser; scripts and CI never do.
+            open_browser=open_browser if browser and ctx.interactive else None,
+            clock=ctx.clock,
+            sleep=ctx.sleep,
+            login_hint=login_hint(session, profile),
+        )
+    finally:
+        screen.close()
+
+
+def _one_login(ctx: Context, session: SsoSession) -> contextlib.AbstractContextManager[None]:
+    """Held by a login while a person approves it. Only logins take it, never ``export``."""
+    return cache.named_lock(ctx.paths, f"login-{session.token_key}", session.label, timeout=900)
 
 
 def logging_in_if_needed(
@@ -57,7 +64,11 @@ def logging_in_if_needed(
         # Never from credential_process or a pipe: those get exit 3 and the hint.
         if not ctx.interactive:
             raise
-    sign_in(ctx, session, profile, browser=True)
+    with _one_login(ctx, session):
+        try:
+            return work()  # another process's login, finished while we waited, may serve
+        except LoginRequired:
+            _device_login(ctx, session, profile, browser=True)
     return work()
 
 

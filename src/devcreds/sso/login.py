@@ -8,13 +8,14 @@ the real flow against the emulator without waiting or a terminal.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Protocol
 
 from devcreds import cache
 from devcreds.awsconfig import SsoSession
 from devcreds.cache import Registration, Token
-from devcreds.errors import LoginRequired
+from devcreds.errors import LoginRequired, RegistrationRejected
 from devcreds.paths import Paths
 from devcreds.sso.oidc import DeviceAuthorization, Oidc, Poll, TokenGrant
 
@@ -31,16 +32,58 @@ class DeviceLoginUI(Protocol):
 
 
 def client_registration(
-    paths: Paths, session: SsoSession, oidc: Oidc, now: dt.datetime
+    paths: Paths, session: SsoSession, oidc: Oidc, now: dt.datetime, *, renew: bool = False
 ) -> Registration:
-    """The cached client registration while it has 15 minutes left, else a new one."""
-    registration = cache.load_registration(paths, session)
+    """The cached client registration while it has 15 minutes left, else (or with ``renew``)
+    a new one."""
+    registration = None if renew else cache.load_registration(paths, session)
     if registration is not None and registration.usable(now):
         return registration
     name = f"devcreds-{session.name}" if session.name else f"devcreds-{int(now.timestamp())}"
     registration = oidc.register(name, session.scopes, now)
     cache.save_registration(paths, session, registration)
     return registration
+
+
+def sign_in(
+    paths: Paths,
+    session: SsoSession,
+    oidc: Oidc,
+    ui: DeviceLoginUI,
+    *,
+    open_browser: Callable[[str], bool] | None,
+    clock: Clock,
+    sleep: Sleep,
+    login_hint: str,
+) -> Token:
+    """A device login from the client registration to the cached token.
+
+    The session lock guards the registration and token files only, never the
+    wait for a person: an ``export`` meanwhile answers at once. A registration
+    the service no longer knows (a recreated instance, a restarted emulator)
+    is replaced by a new one, once.
+    """
+    with cache.session_lock(paths, session):
+        registration = client_registration(paths, session, oidc, clock())
+    login = functools.partial(
+        device_login,
+        session,
+        oidc=oidc,
+        ui=ui,
+        open_browser=open_browser,
+        clock=clock,
+        sleep=sleep,
+        login_hint=login_hint,
+    )
+    try:
+        token = login(registration)
+    except RegistrationRejected:
+        with cache.session_lock(paths, session):
+            registration = client_registration(paths, session, oidc, clock(), renew=True)
+        token = login(registration)
+    with cache.session_lock(paths, session):
+        cache.save_token(paths, session, token)
+    return token
 
 
 def device_login(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devcreds.cache import Registration
-from devcreds.errors import AwsRefused, LoginRequired
+from devcreds.errors import AwsRefused, LoginRequired, RegistrationRejected
 from devcreds.sso.clients import Refused, call
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -71,6 +71,8 @@ class Oidc:
                 startUrl=start_url,
             )
         except Refused as exc:
+            if exc.code == "InvalidClientException":
+                raise RegistrationRejected(str(exc.as_error())) from None
             raise exc.as_error() from None
         return DeviceAuthorization(
             device_code=answer["deviceCode"],
