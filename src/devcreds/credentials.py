@@ -155,6 +155,9 @@ class Resolver:
                         return token
                     raise exc.as_error(hint=hint) from None
                 log.debug("refresh of %s refused (%s)", session.label, exc.code)
+                # A dead refresh token is dropped, so no tool (nor status) counts on it again.
+                token = token._replace(refresh_token=None)
+                cache.save_token(self.paths, session, token)
             except NetworkError:
                 if token.expires_at > now:  # botocore's rule: keep a live token if renewal fails
                     return token

@@ -57,6 +57,8 @@ def status(paths: Paths, config: AwsConfig, now: dt.datetime) -> Status:
     session_rows = []
     for session in sessions.values():
         token = cache.load_token(paths, session)
+        if token is not None and token.start_url != session.start_url:
+            token = None  # a login to another portal, as the resolver sees it too
         session_rows.append(
             SessionStatus(
                 session.name,
