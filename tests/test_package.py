@@ -55,18 +55,47 @@ def test_no_command_imports_another():
     assert offenders == []
 
 
+# Each layer imports only from its own and lower ones: cli -> flows -> caches and config
+# -> files and paths -> errors. The emulator stands apart (see above).
+LAYERS = [
+    {"devcreds", "errors"},
+    {"paths", "keys", "formats"},
+    {"files", "awsconfig", "inifile"},
+    {"cache"},
+    {"sso", "sinks", "emulator"},
+    {"credentials", "fastpath", "status", "library"},
+    {"cli", "__main__"},
+]
+RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
+
+
+def _part(module: str) -> str:
+    """devcreds.sinks.deliver -> sinks; devcreds.cache -> cache; devcreds.__version__ ->
+    devcreds (a name of the package itself)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in RANK else parts[0]
+
+
 def test_imports_point_downward():
-    """Nothing below the CLI imports it (the entry point aside), and no flow imports the
-    library module."""
-    offenders = [
-        f"{path.relative_to(SRC)} imports {name}"
-        for path in SRC.rglob("*.py")
-        if path.parent.name != "cli" and path.name != "__main__.py"
-        for name in _imports(path)
-        if name.startswith("devcreds.cli")
-        or (name.startswith("devcreds.library") and path.name != "__init__.py")
-    ]
+    """No module imports from a layer above its own (a test enforcing the layering)."""
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        relative = path.relative_to(SRC)
+        # The package's __init__ is the library's public face; its __version__ is for all.
+        own = "library" if relative.parts == ("__init__.py",) else relative.parts[0]
+        own = own.removesuffix(".py")
+        offenders += [
+            f"{relative} ({own}) imports {name}"
+            for name in _imports(path)
+            if RANK[_part(name)] > RANK[own]
+        ]
     assert offenders == []
+
+
+def test_every_module_has_a_layer():
+    """A new top-level module or package must be placed in LAYERS."""
+    parts = {p.name.removesuffix(".py") for p in SRC.iterdir() if p.suffix == ".py" or p.is_dir()}
+    assert parts - {"__init__", "__pycache__", "py.typed"} <= set(RANK)
 
 
 def test_importing_devcreds_stays_light():
