@@ -47,10 +47,25 @@ def atomic_write(
 
 
 def private_dir(path: Path) -> None:
-    """Create ``path`` (and missing parents) as 0700; tighten it if others can read it."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Create ``path`` and each missing parent 0700 (``~/.aws/sso`` as much as its ``cache``),
+    whatever the umask; tighten ``path`` itself if others can read it."""
+    missing_dirs(path)
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(0o700)
+
+
+def missing_dirs(path: Path) -> None:
+    """Create the folders missing up to ``path``, each 0700; existing ones are left as they are."""
+    missing = []
+    folder = path
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            folder.mkdir(mode=0o700)
+            if os.name == "posix":
+                folder.chmod(0o700)  # ours, just made: mkdir's mode is cut by the umask
 
 
 _KINDS = {
@@ -193,7 +208,7 @@ def _replace(
         target.unlink()
     else:
         if before.text is None:
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            missing_dirs(target.parent)
         temporary = _temporary_name(target, temp_dir)
         if journal is not None:
             journal.staging(temporary)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -73,3 +74,23 @@ def test_rewrite_through_a_symlink_keeps_the_link(tmp_path):
     assert files.rewrite(link, lambda text: text + "B=2\n") is True
     assert link.is_symlink()
     assert target.read_text() == "A=1\nB=2\n"
+
+
+def test_private_dir_makes_every_missing_parent_0700_whatever_the_umask(tmp_path):
+    """~/.aws/sso/cache from nothing under umask 000: .aws, sso and cache are all 0700."""
+    old = os.umask(0)
+    try:
+        files.private_dir(tmp_path / ".aws" / "sso" / "cache")
+    finally:
+        os.umask(old)
+    modes = [(tmp_path / p).stat().st_mode & 0o777 for p in (".aws", ".aws/sso", ".aws/sso/cache")]
+    assert modes == [0o700, 0o700, 0o700]
+
+
+def test_missing_dirs_leaves_existing_folders_alone(tmp_path):
+    """An existing 0755 folder keeps its mode; only the folders made are 0700."""
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project").chmod(0o755)
+    files.missing_dirs(tmp_path / "project" / "a" / "b")
+    modes = [(tmp_path / p).stat().st_mode & 0o777 for p in ("project", "project/a", "project/a/b")]
+    assert modes == [0o755, 0o700, 0o700]
