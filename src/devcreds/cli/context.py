@@ -1,6 +1,7 @@
 """What every command needs, built once from the process environment.
 
-This and ``paths.py`` are the only places that read ``os.environ``.
+The process environment is read here (and by the entry point, for the fast path), then
+passed down: the flows below take what they need as arguments.
 """
 
 from __future__ import annotations
