@@ -341,23 +341,38 @@ def written(paths: Paths, now: dt.datetime) -> tuple[list[Written], list[str]]:
 
 
 def _check_git(real: list[Path], allow_tracked: bool, kind: str) -> list[str]:
+    """Refuse tracked files, and files git could not answer for; warn of unignored ones."""
     warnings = []
     tracked = []
-    for path, state in gitcheck.states(real).items():
-        if state is gitcheck.GitState.TRACKED:
+    unknown: dict[Path, str] = {}
+    for path, status in gitcheck.check(real).items():
+        if status.state is gitcheck.GitState.TRACKED:
             tracked.append(path)
-        elif state is gitcheck.GitState.UNTRACKED:
+        elif status.state is gitcheck.GitState.UNKNOWN:
+            unknown[path] = status.reason or "no answer"
+        elif status.state is gitcheck.GitState.UNTRACKED:
             warnings.append(
                 f"git does not ignore {path}; add it to .gitignore so these credentials are "
                 "never committed"
             )
-    if tracked and not allow_tracked:
-        names = ", ".join(str(p) for p in tracked)
+    if (tracked or unknown) and not allow_tracked:
+        refused = []
+        if tracked:
+            refused.append("git tracks " + ", ".join(str(p) for p in tracked))
+        if unknown:
+            refused.append("git could not tell whether it tracks " + ", ".join(map(str, unknown)))
+        hint = (
+            "keep them out (a .env file or envFile the repo ignores), or pass "
+            f"--allow-tracked to devcreds write {kind}"
+        )
+        if unknown:
+            reasons = "; ".join(dict.fromkeys(unknown.values()))
+            hint = f"git could not answer ({reasons}): fix that and retry, {hint}"
+        may = "could" if unknown else "would"
         raise FileError(
-            f"git tracks {names}: credentials written there would be one commit away from "
+            f"{'; '.join(refused)}: credentials written there {may} be one commit away from "
             "being published",
-            hint=f"keep them out (a .env file or envFile the repo ignores), or pass "
-            f"--allow-tracked to devcreds write {kind}",
+            hint=hint,
         )
     return warnings
 

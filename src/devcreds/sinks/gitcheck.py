@@ -1,15 +1,36 @@
 """Ask git whether files are tracked before secrets go into them.
 
-Works outside repositories and without git installed: then nothing is known
-and nothing is refused. Two git calls per repository, however many files:
+Outside repositories and without git installed nothing is known and nothing
+is refused. In a repository git could not answer for (dubious ownership, a
+broken index, a timeout) the state is UNKNOWN, which callers refuse like
+TRACKED: a secret must not go into a file that may be one commit away from
+being published. Two git calls per repository, however many files:
 ``write launchsettings --recursive`` may cover hundreds.
+
+The user's environment does not steer the answer: every ``GIT_*`` variable
+that picks another repository, index, work tree or configuration
+(``GIT_DIR``, ``GIT_INDEX_FILE``, ``GIT_WORK_TREE``, ``GIT_CONFIG_PARAMETERS``
+of a ``git -c``, the ones a git hook runs with…) is dropped for our calls, so
+git answers for the repository the file is in, as the user's next
+``git add`` there would see it.
 """
 
 from __future__ import annotations
 
 import enum
+import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+
+_TIMEOUT = 30  # seconds: an unanswered git call is an UNKNOWN, not a hang
+
+# The user's own configuration files and git's installation: they say nothing
+# about which repository is asked, and safe.directory or a global excludesFile
+# live there. Every other GIT_* variable is dropped.
+_KEPT = frozenset(
+    {"GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_EXEC_PATH"}
+)
 
 
 class GitState(enum.Enum):
@@ -17,41 +38,68 @@ class GitState(enum.Enum):
     UNTRACKED = "untracked"  # one `git add` away from it: warn
     IGNORED = "ignored"
     OUTSIDE = "outside"  # not in a repository, or git is not installed
+    UNKNOWN = "unknown"  # in a repository git could not answer for: refuse like TRACKED
+
+
+@dataclass(frozen=True)
+class Status:
+    state: GitState
+    reason: str | None = None  # UNKNOWN: why git could not answer (its first error line)
 
 
 def states(paths: list[Path]) -> dict[Path, GitState]:
     """The git state of each of ``paths`` (absolute)."""
-    result = dict.fromkeys(paths, GitState.OUTSIDE)
+    return {path: status.state for path, status in check(paths).items()}
+
+
+def check(paths: list[Path]) -> dict[Path, Status]:
+    """The git state of each of ``paths`` (absolute, symlinks resolved), with git's reason."""
+    unique = list(dict.fromkeys(paths))
+    result = dict.fromkeys(unique, Status(GitState.OUTSIDE))
     by_root: dict[Path, list[Path]] = {}
     tops: dict[Path, Path | None] = {}
-    for path in paths:
+    for path in unique:
         root = _worktree(path.parent, tops)
         if root is not None:
             by_root.setdefault(root, []).append(path)
+    environment = _environment()
     for root, members in by_root.items():
-        relative = [str(p.relative_to(root)) for p in members]
-        tracked = _git(root, ["ls-files", "-z", "--", *relative])
-        if tracked is None:
-            continue  # git missing or refusing this repository: nothing known
-        tracked_set = {root / name for name in tracked.split("\0") if name}
-        untracked = [p for p in members if p not in tracked_set]
-        ignored = (
-            _git(
-                root,
-                ["check-ignore", "-z", "--stdin"],
-                "\0".join(str(p.relative_to(root)) for p in untracked),
-            )
-            if untracked
-            else ""
-        )
-        ignored_set = {root / name for name in (ignored or "").split("\0") if name}
-        for path in members:
-            if path in tracked_set:
-                result[path] = GitState.TRACKED
-            elif path in ignored_set:
-                result[path] = GitState.IGNORED
-            else:
-                result[path] = GitState.UNTRACKED
+        try:
+            result.update(_ask(root, members, environment))
+        except _GitMissing:
+            break  # git is not installed: nothing known anywhere, nothing refused
+        except _GitFailed as failure:
+            result.update(dict.fromkeys(members, Status(GitState.UNKNOWN, failure.reason)))
+    return result
+
+
+def _ask(root: Path, members: list[Path], environment: dict[str, str]) -> dict[Path, Status]:
+    """The states of ``members`` (files under ``root``) in two git calls."""
+    by_name = {os.fsencode(path.relative_to(root).as_posix()): path for path in members}
+    # ls-files names tracked files relative to -C's folder (whichever repository git
+    # found from there); --literal-pathspecs: a name with '*', '[' or ':' is just a name.
+    listed = _git(
+        root,
+        ["--literal-pathspecs", "ls-files", "-z", "--", *map(os.fsdecode, by_name)],
+        environment,
+    )
+    tracked = {by_name[name] for name in listed.split(b"\0") if name in by_name}
+    # check-ignore takes no --literal-pathspecs: a leading "./" keeps a ':' from being
+    # pathspec magic, and it echoes each ignored name as given.
+    untracked = {b"./" + name: path for name, path in by_name.items() if path not in tracked}
+    ignored: set[Path] = set()
+    if untracked:
+        given = b"".join(name + b"\0" for name in untracked)
+        answer = _git(root, ["check-ignore", "-z", "--stdin"], environment, given)
+        ignored = {untracked[name] for name in answer.split(b"\0") if name in untracked}
+    result = {}
+    for path in members:
+        if path in tracked:
+            result[path] = Status(GitState.TRACKED)
+        elif path in ignored:
+            result[path] = Status(GitState.IGNORED)
+        else:
+            result[path] = Status(GitState.UNTRACKED)
     return result
 
 
@@ -71,19 +119,57 @@ def _worktree(folder: Path, tops: dict[Path, Path | None]) -> Path | None:
     return found
 
 
-def _git(root: Path, args: list[str], stdin: str | None = None) -> str | None:
-    """git's output; None if git is missing or fails (exit 1 of check-ignore is "none")."""
+def _environment() -> dict[str, str]:
+    """Ours, without the GIT_* variables that would make git answer for something else."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.upper().startswith("GIT_") or name.upper() in _KEPT
+    }
+
+
+class _GitMissing(Exception):
+    """git is not installed (not on PATH)."""
+
+
+class _GitFailed(Exception):
+    """git ran but gave no answer."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _git(root: Path, args: list[str], environment: dict[str, str], stdin: bytes = b"") -> bytes:
+    """git's output in ``root``; exit 1 of check-ignore is "none ignored"."""
+    command = next(arg for arg in args if not arg.startswith("-"))
     try:
         completed = subprocess.run(
             ["git", "-C", str(root), *args],  # noqa: S607 - git from PATH, like a user runs it
             input=stdin,
             capture_output=True,
-            text=True,
-            timeout=30,
+            env=environment,
+            timeout=_TIMEOUT,
             check=False,
         )
-    except (FileNotFoundError, subprocess.TimeoutExpired, OSError):
-        return None
-    if completed.returncode == 0 or (completed.returncode == 1 and args[0] == "check-ignore"):
+    except FileNotFoundError:
+        raise _GitMissing from None
+    except subprocess.TimeoutExpired:
+        raise _GitFailed(f"git {command} gave no answer in {_TIMEOUT} s") from None
+    except OSError as exc:
+        raise _GitFailed(f"git could not run: {exc.strerror or exc}") from None
+    if completed.returncode == 0 or (completed.returncode == 1 and command == "check-ignore"):
         return completed.stdout
-    return None
+    raise _GitFailed(
+        _first_error(completed.stderr) or f"git {command} exited with status {completed.returncode}"
+    )
+
+
+def _first_error(stderr: bytes) -> str | None:
+    """git's first 'fatal:'/'error:' line, else its first line (a translated git)."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[0] if lines else None
