@@ -70,3 +70,9 @@ def test_a_full_disk_on_stdout_is_one_error_line(logged_in):
         assert (
             completed.stderr == "error: cannot write to standard output: No space left on device\n"
         )
+
+
+def test_help_shows_bracketed_names_as_written(cli):
+    """--help prints "[sso-session]" as it is written: no markup eats it."""
+    out = cli.ok("configure", "sso", "--help")
+    assert "[sso-session] to write" in out

@@ -25,6 +25,7 @@ from devcreds.cli import (
 from devcreds.errors import DevcredsError
 
 app = typer.Typer(
+    rich_markup_mode=None,  # help text is plain: "[sso-session]" is not markup
     name="devcreds",
     help="AWS IAM Identity Center credentials for developers.",
     no_args_is_help=True,

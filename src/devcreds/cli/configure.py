@@ -19,7 +19,11 @@ from devcreds.credentials import login_hint
 from devcreds.errors import UsageError
 from devcreds.sso.portal import Portal
 
-app = typer.Typer(help="Write AWS config file sections.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None,  # help text is plain: "[sso-session]" is not markup
+    help="Write AWS config file sections.",
+    no_args_is_help=True,
+)
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ACCOUNT = re.compile(r"^\d{12}$")

@@ -16,7 +16,9 @@ from devcreds.errors import UsageError
 from devcreds.sinks import deliver, launchsettings, vscode
 
 app = typer.Typer(
-    help="Write fresh credentials into the files your apps read.", no_args_is_help=True
+    rich_markup_mode=None,  # help text is plain: "[sso-session]" is not markup
+    help="Write fresh credentials into the files your apps read.",
+    no_args_is_help=True,
 )
 
 AllowTracked = Annotated[
