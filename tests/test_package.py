@@ -59,7 +59,7 @@ def test_no_command_imports_another():
 # -> files and paths -> errors. The emulator stands apart (see above).
 LAYERS = [
     {"devcreds", "errors"},
-    {"paths", "keys", "formats"},
+    {"paths", "keys", "formats", "regions"},
     {"files", "awsconfig", "inifile"},
     {"cache"},
     {"sso", "sinks", "emulator"},

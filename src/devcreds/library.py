@@ -23,10 +23,10 @@ from typing import Any, ClassVar
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from devcreds import regions
 from devcreds.errors import AwsRefused, NetworkError, UsageError
 
 ENV_PREFIX = "DEVCREDS_"
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 _SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
 _EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
@@ -79,8 +79,8 @@ class ClientSettings(BaseSettings):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str | None) -> str | None:
-        if value is not None and not _REGION.match(value):
-            raise ValueError(f"{value!r} is not a region")
+        if value is not None and not regions.valid(value):
+            raise ValueError(f"{value!r} is not a region ({regions.hint(value)})")
         return value
 
     @field_validator("role_arn")

@@ -143,3 +143,13 @@ def test_export_on_a_terminal_logs_in_first(cli):
     child.close()
     assert child.exitstatus == 0
     assert cli.emu.calls("StartDeviceAuthorization") == 1
+
+
+def test_a_region_of_the_european_sovereign_cloud_is_accepted(cli):
+    """configure sso with eusc-de-east-1 as SSO and profile region writes both."""
+    cli.ok(
+        "configure", "sso", "--profile", "eu", "--sso-session", "eusc",
+        "--start-url", "https://d-0123456789.awsapps.com/start", "--sso-region", "eusc-de-east-1",
+        "--account-id", "111111111111", "--role-name", "Developer", "--region", "eusc-de-east-1",
+    )  # fmt: skip
+    assert "sso_region = eusc-de-east-1" in cli.config.read_text()

@@ -11,7 +11,7 @@ import typer
 from rich.prompt import IntPrompt
 from rich.table import Table
 
-from devcreds import awsconfig, inifile
+from devcreds import awsconfig, inifile, regions
 from devcreds.cli import render
 from devcreds.cli.context import Context
 from devcreds.cli.signin import logging_in_if_needed
@@ -25,7 +25,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.@+-]+$")
@@ -103,19 +102,20 @@ def _validate(
             "--start-url",
             "an https URL such as https://d-0123456789.awsapps.com/start",
         ),
-        (_REGION.match(sso_region), "--sso-region", "a region such as us-east-1"),
+        (regions.valid(sso_region), "--sso-region", lambda: regions.hint(sso_region)),
         (account_id is None or _ACCOUNT.match(account_id), "--account-id", "12 digits"),
         (
             role_name is None or _ROLE.match(role_name),
             "--role-name",
             "a role name such as ReadOnly",
         ),
-        (region is None or _REGION.match(region), "--region", "a region such as eu-west-1"),
+        (region is None or regions.valid(region), "--region", lambda: regions.hint(region or "")),
     ]
     for ok, option, expected in checks:
         if not ok:
+            wanted = expected() if callable(expected) else expected
             raise UsageError(
-                f"invalid {option}: expected {expected}", hint="devcreds configure sso --help"
+                f"invalid {option}: expected {wanted}", hint="devcreds configure sso --help"
             )
 
 
