@@ -153,3 +153,51 @@ def test_a_region_of_the_european_sovereign_cloud_is_accepted(cli):
         "--account-id", "111111111111", "--role-name", "Developer", "--region", "eusc-de-east-1",
     )  # fmt: skip
     assert "sso_region = eusc-de-east-1" in cli.config.read_text()
+
+
+def _configure(cli, *extra, start_url="https://d-0123456789.awsapps.com/start", profile="dev"):
+    return cli.run(
+        "configure", "sso", "--profile", profile, "--sso-session", "corp",
+        "--start-url", start_url, "--sso-region", "us-east-1",
+        "--account-id", "111111111111", "--role-name", "Developer", *extra,
+    )  # fmt: skip
+
+
+def test_changing_an_existing_session_needs_force(cli):
+    """Another start URL for [sso-session corp] is refused off a terminal; --force changes it."""
+    before = cli.config.read_bytes()
+    completed = _configure(cli, start_url="https://d-9999999999.awsapps.com/start", profile="ops")
+    assert completed.returncode == 2
+    assert "sso_start_url would change" in completed.stderr
+    assert "for profiles dev" in completed.stderr
+    assert cli.config.read_bytes() == before
+    forced = _configure(
+        cli, "--force", start_url="https://d-9999999999.awsapps.com/start", profile="ops"
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert "https://d-9999999999.awsapps.com/start" in cli.config.read_text()
+
+
+def test_turning_a_role_profile_into_sso_needs_force(cli):
+    """A profile that assumes a role is not silently made an SSO profile."""
+    cli.config.write_text(
+        cli.config.read_text() + "\n[profile deploy]\nrole_arn = arn:aws:iam::222222222222:role/D\n"
+        "source_profile = dev\n"
+    )
+    before = cli.config.read_bytes()
+    completed = _configure(cli, profile="deploy")
+    assert completed.returncode == 2
+    assert "gets its credentials from role_arn, source_profile" in completed.stderr
+    assert cli.config.read_bytes() == before
+
+
+def test_a_quoted_profile_section_is_updated_not_duplicated(make_cli):
+    """[profile "dev"] exists: configure sso --profile dev edits it, no second [profile dev]."""
+    cli = make_cli()
+    cli.config.parent.mkdir(parents=True)
+    cli.config.write_text('[profile "dev"]\nregion = eu-west-1\n')
+    completed = _configure(cli)
+    assert completed.returncode == 0, completed.stderr
+    text = cli.config.read_text()
+    assert text.count("[profile") == 1
+    assert text.startswith('[profile "dev"]\nregion = eu-west-1\nsso_session = corp\n')

@@ -8,10 +8,10 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
-from rich.prompt import IntPrompt
+from rich.prompt import Confirm, IntPrompt
 from rich.table import Table
 
-from devcreds import awsconfig, inifile, regions
+from devcreds import awsconfig, regions, ssoconfig
 from devcreds.cli import render
 from devcreds.cli.context import Context
 from devcreds.cli.signin import logging_in_if_needed
@@ -47,23 +47,29 @@ def configure_sso(
             "--scopes", help="sso_registration_scopes; keep sso:account:access to renew silently."
         ),
     ] = "sso:account:access",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Change an existing [sso-session] or a non-SSO profile without asking."
+        ),
+    ] = False,
 ) -> None:
     """Configure an SSO profile; without --account-id/--role-name, log in and pick a role."""
     _validate(profile, sso_session, start_url, sso_region, account_id, role_name, region)
     ctx = Context.from_process(profile)
-    path = ctx.paths.config_file
     session_values = {"sso_start_url": start_url, "sso_region": sso_region}
     if scopes:
         session_values["sso_registration_scopes"] = scopes
-    changes = {f"sso-session {sso_session}": session_values}
     if account_id is None or role_name is None:
         if not ctx.interactive:
             raise UsageError(
                 "--account-id and --role-name are needed when not on a terminal",
                 hint=f"devcreds roles --sso-session {sso_session} --json (after devcreds login)",
             )
-        inifile.update(path, changes)  # the session must exist to log in with it
-        account_id, role_name = _pick_role(Context.from_process(profile), sso_session)
+        # The session must exist to log in with it.
+        _write(ssoconfig.plan(ctx.config, profile, sso_session, session_values, None), ctx, force)
+        ctx = Context.from_process(profile)
+        account_id, role_name = _pick_role(ctx, sso_session)
     profile_values = {
         "sso_session": sso_session,
         "sso_account_id": account_id,
@@ -71,18 +77,28 @@ def configure_sso(
     }
     if region:
         profile_values["region"] = region
-    # The AWS CLI writes the default profile as [default], unless [profile default] exists.
-    section = f"profile {profile}"
-    if profile == "default" and section not in ctx.config.sections:
-        section = "default"
-    changes[section] = profile_values
-    changed = inifile.update(path, changes)
-    verb = "Wrote" if changed else "Already in"
+    plan = ssoconfig.plan(ctx.config, profile, sso_session, session_values, profile_values)
+    changed = _write(plan, ctx, force)
     render.stderr.print(
-        f"{verb} {path}: [{section}] and [sso-session {sso_session}]."
-        f"\nNext: devcreds login --profile {profile}",
+        f"{'Wrote' if changed else 'Already in'} {plan.path}: [{plan.profile_section}] and "
+        f"[sso-session {sso_session}].\nNext: devcreds login --profile {profile}",
         markup=False,
     )
+
+
+def _write(plan: ssoconfig.Plan, ctx: Context, force: bool) -> bool:
+    """Write the plan; a change to what exists needs --force or a yes at the terminal."""
+    if plan.conflicts and not force:
+        for line in plan.conflicts:
+            render.warning(line)
+        if not ctx.interactive:
+            raise UsageError(
+                f"not changing {plan.path} without --force",
+                hint="pass --force to change it, or choose another --sso-session / --profile name",
+            )
+        if not Confirm.ask("Change it?", console=render.stderr, default=False):
+            raise UsageError(f"{plan.path} left as it was", hint="devcreds configure sso --help")
+    return ssoconfig.write(plan)
 
 
 def _validate(
