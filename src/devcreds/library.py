@@ -297,8 +297,14 @@ def create_session(settings: ClientSettings | None = None, *, clock: Clock | Non
             def load(self) -> Any:
                 return shared
 
-        core.get_component("credential_provider").insert_before("env", _Shared())
+        _first(core.get_component("credential_provider"), _Shared())
     return boto3.session.Session(botocore_session=core, region_name=settings.region)
+
+
+def _first(resolver: Any, provider: Any) -> None:
+    """Put ``provider`` first in botocore's chain. Not before "env" by name: with a profile
+    set, botocore leaves the environment provider out of the chain altogether."""
+    resolver.insert_before(resolver.providers[0].METHOD, provider)
 
 
 def create_client(
@@ -351,7 +357,7 @@ async def create_async_client(
             async def load(self) -> Any:  # aiobotocore's resolver awaits load()
                 return shared
 
-        session.get_component("credential_provider").insert_before("env", _SharedAsync())
+        _first(session.get_component("credential_provider"), _SharedAsync())
     if settings.endpoint_url:
         client_kwargs.setdefault("endpoint_url", settings.endpoint_url)
     async with session.create_client(

@@ -134,3 +134,24 @@ def test_no_source_credentials_is_a_usage_error(emu, clock):
 def test_external_id_is_not_in_the_repr():
     """repr(settings) does not show the external id."""
     assert "secret-ext" not in repr(ClientSettings(external_id="secret-ext"))
+
+
+def test_a_named_source_profile_with_a_role_works(emu, clock, tmp_path, monkeypatch):
+    """profile= and role_arn= together: the profile's keys assume the role (no botocore crash)."""
+    from tests.support import device_login
+
+    token = device_login(emu)["accessToken"]
+    creds = emu.client("sso").get_role_credentials(
+        accessToken=token, accountId="111111111111", roleName="Developer"
+    )["roleCredentials"]
+    credentials_file = tmp_path / "credentials"
+    credentials_file.write_text(
+        f"[src]\naws_access_key_id = {creds['accessKeyId']}\n"
+        f"aws_secret_access_key = {creds['secretAccessKey']}\n"
+        f"aws_session_token = {creds['sessionToken']}\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials_file))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    settings = _settings(emu, profile="src", role_session_name="named")
+    arn = create_client("sts", settings, clock=clock).get_caller_identity()["Arn"]
+    assert arn == "arn:aws:sts::222222222222:assumed-role/App/named"
