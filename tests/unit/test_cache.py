@@ -22,7 +22,7 @@ def paths(tmp_path):
 
 
 def test_token_key_of_an_sso_session(paths):
-    """sha1 of the session name (PROTOCOL.md §5.1 example)."""
+    """sha1 of the session name (docs/protocol.md §5.1 example)."""
     assert cache.token_path(paths, SESSION).name == "0ad374308c5a4e22f723adf10145eafad7c4031c.json"
 
 
