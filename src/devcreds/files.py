@@ -50,6 +50,8 @@ def private_dir(path: Path) -> None:
     """Create ``path`` and each missing parent 0700 (``~/.aws/sso`` as much as its ``cache``),
     whatever the umask; tighten ``path`` itself if others can read it."""
     missing_dirs(path)
+    if not path.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(path))
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(0o700)
 
