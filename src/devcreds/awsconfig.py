@@ -2,8 +2,14 @@
 
 ``export`` reads this on every call, so no botocore here. Parsing follows
 botocore's ``raw_config_parse``: ``RawConfigParser`` (inline ``#`` text stays
-in the value, duplicate keys are an error), ``[profile NAME]`` and
-``[default]`` sections, ``[sso-session NAME]`` sections. The SSO checks follow
+in the value, duplicate keys are an error), and a value that starts on the
+next line (``s3 =`` and indented ``key = value`` lines) must be such a block.
+Sections follow its ``build_profile_map``: ``[profile NAME]`` (the name split
+as a shell would, so quotes go; anything but two words is no profile),
+``[default]`` (the later of it and ``[profile default]`` wins) and
+``[sso-session NAME]``. The shared credentials file is parsed by the same
+rules, since botocore reads it for every client. Whatever botocore cannot
+parse is a ``UsageError`` naming the file and the line. The SSO checks follow
 botocore's ``SSOProvider``: the four keys are required, and a key set in both
 the profile and its sso-session must agree.
 """
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import configparser
 import re
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -53,44 +60,141 @@ class SsoProfile(NamedTuple):
     region: str | None
 
 
-def load(path: Path) -> AwsConfig:
-    """Parse the config file; a missing file is an empty config."""
-    parser = configparser.RawConfigParser()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+def load(path: Path, credentials_file: Path | None = None) -> AwsConfig:
+    """Parse the config file; a missing file is an empty config.
+
+    With ``credentials_file``, that file must parse too (it holds no SSO settings, but
+    botocore reads it for every client it makes, and fails on it as on the config)."""
+    sections = read_ini(path, "AWS config file")
+    if credentials_file is not None:
+        read_ini(credentials_file, "AWS credentials file")
+    if sections is None:
         return AwsConfig(path, {}, {})
+    profiles: dict[str, dict[str, str]] = {}
+    sessions: dict[str, dict[str, str]] = {}
+    for section, values in sections.items():  # in file order: a later section wins
+        if section.startswith("profile"):
+            name = _section_name(section)
+            if name is not None:
+                profiles[name] = values
+        elif section.startswith("sso-session"):
+            name = _section_name(section)
+            if name is not None:
+                sessions[name] = values
+        elif section == "default":
+            profiles["default"] = values
+    return AwsConfig(path, profiles, sessions, tuple(sections))
+
+
+def read_ini(path: Path, what: str) -> dict[str, dict[str, str]] | None:
+    """The sections of an AWS config or credentials file as botocore reads them, without the
+    nested blocks (``s3 =`` …, botocore's business); None if the file does not exist.
+
+    ``what`` names the file in errors: "AWS config file", "AWS credentials file"."""
+    try:
+        text = path.read_text(encoding="utf-8")  # universal newlines, as botocore reads it
+    except FileNotFoundError:
+        return None
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError(
-            f"cannot read AWS config file {path}: {_reason(exc)}",
+            f"cannot read {what} {path}: {_reason(exc)}",
             hint=f"check the file's permissions and encoding (UTF-8): ls -l {path}",
         ) from None
+    parser = configparser.RawConfigParser()
     try:
         parser.read_string(text, source=str(path))
     except configparser.Error as exc:
-        first_line = str(exc).splitlines()[0]
-        raise UsageError(
-            f"cannot parse AWS config file {path}: {first_line}",
-            hint=f"fix the file by hand; botocore and the AWS CLI reject it too: {path}",
-        ) from None
-    profiles: dict[str, dict[str, str]] = {}
-    sessions: dict[str, dict[str, str]] = {}
+        raise _unparsable(path, what, *_where(exc, text)) from None
+    sections: dict[str, dict[str, str]] = {}
     for section in parser.sections():
-        values = dict(parser.items(section))
-        if section == "default":
-            profiles.setdefault("default", values)
-        elif section.startswith("profile "):
-            profiles[_unquote(section[len("profile ") :])] = values
-        elif section.startswith("sso-session "):
-            sessions[_unquote(section[len("sso-session ") :])] = values
-    return AwsConfig(path, profiles, sessions, tuple(parser.sections()))
+        values: dict[str, str] = {}
+        for key, value in parser.items(section):
+            if not value.startswith("\n"):
+                values[key] = value
+                continue
+            bad = next((line.strip() for line in value.splitlines() if _not_nested(line)), None)
+            if bad is not None:
+                line = _nested_line(text, section, bad)
+                raise _unparsable(
+                    path, what, line, f"the indented lines under {key} must be key = value lines"
+                )
+        sections[section] = values
+    return sections
 
 
-def _unquote(name: str) -> str:
-    name = name.strip()
-    if len(name) >= 2 and name[0] == name[-1] == '"':
-        return name[1:-1]
-    return name
+def _not_nested(line: str) -> bool:
+    """A line botocore's ``_parse_nested`` fails on: not blank and without ``=``."""
+    return bool(line.strip()) and "=" not in line
+
+
+def _section_name(section: str) -> str | None:
+    """botocore's ``_parse_section``: the section split as a shell would, and exactly two words."""
+    try:
+        parts = shlex.split(section)
+    except ValueError:  # an unclosed quote
+        return None
+    return parts[1] if len(parts) == 2 else None
+
+
+def _where(exc: configparser.Error, text: str) -> tuple[int | None, str]:
+    """The line a configparser error is about, and what is wrong there, never the line itself
+    (in the credentials file it may hold a secret key)."""
+    lines = text.splitlines()
+    if isinstance(exc, configparser.MissingSectionHeaderError | configparser.ParsingError):
+        # MissingSectionHeaderError is a ParsingError without the list of errors.
+        if isinstance(exc, configparser.MissingSectionHeaderError):
+            number: int | None = exc.lineno
+        else:
+            number = exc.errors[0][0] if exc.errors else None
+        line = lines[number - 1] if number and number <= len(lines) else ""
+        if number == 1 and line.startswith("\ufeff"):
+            return number, "it starts with a byte-order mark (BOM); save it as UTF-8 without one"
+        if line.strip().startswith("[") and "]" not in line:
+            return number, "the section header is not closed with ]"
+        if isinstance(exc, configparser.MissingSectionHeaderError):
+            return number, "text before the first [section] header"
+        return number, "neither a [section] header, a key = value line nor a comment"
+    if isinstance(exc, configparser.DuplicateOptionError | configparser.DuplicateSectionError):
+        # configparser notes an unparsable line and reads on, so a duplicate it stops at may
+        # come after the real mistake (``[prod`` leaves the next key in the section before).
+        earlier = _first_error("\n".join(lines[: (exc.lineno or 1) - 1]))
+        if earlier is not None:
+            return _where(earlier, text)
+        if isinstance(exc, configparser.DuplicateOptionError):
+            return exc.lineno, f"{exc.option} is set a second time in [{exc.section}]"
+        return exc.lineno, f"[{exc.section}] appears a second time"
+    return None, type(exc).__name__
+
+
+def _first_error(text: str) -> configparser.Error | None:
+    try:
+        configparser.RawConfigParser().read_string(text)
+    except configparser.Error as exc:
+        return exc
+    return None
+
+
+def _nested_line(text: str, section: str, bad: str) -> int | None:
+    """The number of the first indented line reading ``bad``, in ``section`` if it is there."""
+    candidates = []
+    in_section = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("[") and line[:1] not in (" ", "\t"):
+            in_section = stripped.rstrip("]").lstrip("[") == section
+        elif line[:1] in (" ", "\t") and stripped == bad:
+            if in_section:
+                return number
+            candidates.append(number)
+    return candidates[0] if candidates else None
+
+
+def _unparsable(path: Path, what: str, line: int | None, reason: str) -> UsageError:
+    where = f", line {line}" if line else ""
+    return UsageError(
+        f"cannot parse {what} {path}{where}: {reason}",
+        hint=f"fix the file by hand; botocore and the AWS CLI reject it too: {path}",
+    )
 
 
 def _reason(exc: BaseException) -> str:
