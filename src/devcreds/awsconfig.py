@@ -17,13 +17,12 @@ the profile and its sso-session must agree.
 from __future__ import annotations
 
 import configparser
-import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from devcreds import keys
+from devcreds import keys, regions
 from devcreds.errors import FileError, UsageError
 
 
@@ -225,10 +224,10 @@ def sso_session(config: AwsConfig, name: str) -> SsoSession:
 def _region(values: Mapping[str, str], where: str, config: AwsConfig) -> str:
     """sso_region, checked: botocore fails with a traceback-worthy error on a bad one."""
     region = values["sso_region"]
-    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", region):
+    if not regions.valid(region):
         raise UsageError(
             f"{where} in {config.path} has sso_region {region!r}, which is not a region",
-            hint="set sso_region to the region of IAM Identity Center, e.g. us-east-1",
+            hint=f"set sso_region to the region of IAM Identity Center, {regions.hint(region)}",
         )
     return region
 

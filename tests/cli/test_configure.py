@@ -201,3 +201,14 @@ def test_a_quoted_profile_section_is_updated_not_duplicated(make_cli):
     text = cli.config.read_text()
     assert text.count("[profile") == 1
     assert text.startswith('[profile "dev"]\nregion = eu-west-1\nsso_session = corp\n')
+
+
+def test_login_and_export_work_in_the_european_sovereign_cloud(cli):
+    """An sso-session in eusc-de-east-1 is a valid session for login and export."""
+    cli.ok(
+        "configure", "sso", "--profile", "eu", "--sso-session", "eusc",
+        "--start-url", "https://d-0123456789.awsapps.com/start", "--sso-region", "eusc-de-east-1",
+        "--account-id", "111111111111", "--role-name", "Developer",
+    )  # fmt: skip
+    cli.ok("login", "--profile", "eu", "--no-browser")
+    assert cli.export("eu")["AccessKeyId"]
