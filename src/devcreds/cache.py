@@ -4,9 +4,17 @@
 - registration: ~/.aws/sso/cache/sha1(botocore's registration key).json  (§5.2)
 - role creds:   ~/.aws/cli/cache/sha1(compact JSON of the role args).json (§5.3)
 
-Readers are forgiving: a file that is missing, unreadable, not JSON or of the
-wrong shape counts as absent, as it does for botocore. Stdlib only, because
+Readers are forgiving: a file that is missing, unreadable, not a small regular
+file, not JSON (or nested too deep to parse) or of the wrong shape counts as
+absent, as it does for botocore, and is left as it is. Stdlib only, because
 the cached ``export`` path reads these.
+
+Tokens and credentials are fresh while more than min(15 minutes, a third of
+their lifetime as issued) is left (``keys.fresh``, which the fast path uses
+too). The AWS CLI's files hold no issue time, so next to each file devcreds
+writes it notes the lifetime in ``~/.aws/devcreds/lifetimes/`` (bound to what
+was issued by a fingerprint, so a file another tool rewrote does not inherit
+it); without a note the file's mtime stands for the issue time.
 """
 
 from __future__ import annotations
@@ -14,9 +22,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from devcreds import keys
 from devcreds.awsconfig import RoleHop, SsoProfile, SsoSession
@@ -24,17 +33,16 @@ from devcreds.errors import FileError
 from devcreds.paths import Paths
 
 # What botocore and the AWS CLI treat as "about to expire" for tokens and role credentials.
-REFRESH_WINDOW = dt.timedelta(minutes=15)
+REFRESH_WINDOW = dt.timedelta(seconds=keys.REFRESH_WINDOW)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def parse_timestamp(text: str) -> dt.datetime:
-    """ISO 8601 as written by the AWS CLI: ``…Z``, old CLIs' ``…UTC``, or an offset."""
-    text = text.strip()
-    for suffix in ("UTC", "Z"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)] + "+00:00"
-    moment = dt.datetime.fromisoformat(text)
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    """ISO 8601 as the AWS CLI and SDKs write it (``keys.parse_timestamp``); else ValueError."""
+    microseconds = keys.parse_timestamp(text)
+    if microseconds is None:
+        raise ValueError(f"not a timestamp: {text!r}")
+    return _EPOCH + dt.timedelta(microseconds=microseconds)
 
 
 def format_timestamp(moment: dt.datetime) -> str:
@@ -47,6 +55,11 @@ def _repr(record: tuple[Any, ...], public: tuple[str, ...]) -> str:
     return f"{type(record).__name__}({shown}, …)"
 
 
+def _fresh(expires: dt.datetime, now: dt.datetime, lifetime: dt.timedelta | None) -> bool:
+    seconds = lifetime.total_seconds() if lifetime is not None else None
+    return keys.fresh((expires - now).total_seconds(), seconds)
+
+
 class Token(NamedTuple):
     start_url: str
     region: str
@@ -56,12 +69,14 @@ class Token(NamedTuple):
     client_secret: str | None = None
     registration_expires_at: dt.datetime | None = None
     refresh_token: str | None = None
+    # As issued, when known and it matters (see the module's docstring); never in the file.
+    lifetime: dt.timedelta | None = None
 
     def __repr__(self) -> str:
         return _repr(self, ("start_url", "region", "expires_at", "client_id"))
 
     def fresh(self, now: dt.datetime) -> bool:
-        return self.expires_at - now > REFRESH_WINDOW
+        return _fresh(self.expires_at, now, self.lifetime)
 
     def refreshable(self, now: dt.datetime) -> bool:
         return bool(
@@ -105,7 +120,7 @@ class Token(NamedTuple):
                 ),
                 refresh_token=_optional_text(data.get("refreshToken")),
             )
-        except (KeyError, TypeError, ValueError):
+        except _DAMAGE:
             return None
 
 
@@ -148,7 +163,7 @@ class Registration(NamedTuple):
                 scopes=_optional_texts(data.get("scopes")),
                 grant_types=_optional_texts(data.get("grantTypes")),
             )
-        except (KeyError, TypeError, ValueError):
+        except _DAMAGE:
             return None
 
 
@@ -158,12 +173,14 @@ class RoleCredentials(NamedTuple):
     session_token: str
     expiration: dt.datetime
     account_id: str | None = None
+    # As issued, when known and it matters (see the module's docstring); never in the file.
+    lifetime: dt.timedelta | None = None
 
     def __repr__(self) -> str:
         return _repr(self, ("access_key_id", "expiration", "account_id"))
 
     def fresh(self, now: dt.datetime) -> bool:
-        return self.expiration - now > REFRESH_WINDOW
+        return _fresh(self.expiration, now, self.lifetime)
 
     def fields(self) -> dict[str, str]:
         """The AWS CLI's names for the credentials, as ``formats`` prints them."""
@@ -191,31 +208,38 @@ class RoleCredentials(NamedTuple):
                 expiration=parse_timestamp(_required_text(credentials["Expiration"])),
                 account_id=_optional_text(credentials.get("AccountId")),
             )
-        except (KeyError, TypeError, ValueError):
+        except _DAMAGE:
             return None
+
+
+# What a wrongly shaped file raises in from_json: a missing key, a list or number where an
+# object or text belongs (``.get`` of a list), a value that is not a timestamp.
+_DAMAGE = (KeyError, TypeError, ValueError, AttributeError)
 
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(value)
+        raise TypeError(type(value).__name__)
     return value
 
 
 def _required_text(value: Any) -> str:
-    if not _text(value):
-        raise ValueError("empty")
-    return value  # type: ignore[no-any-return]
+    """A token, key, id or timestamp: printable ASCII, or it could not go into a header or a
+    shell line (a lone surrogate cannot even be printed)."""
+    if not keys.credential_text(value):
+        raise ValueError("not printable ASCII text")
+    return _text(value)
 
 
 def _optional_text(value: Any) -> str | None:
-    return None if value is None else _text(value)
+    return None if value is None or value == "" else _required_text(value)
 
 
 def _optional_texts(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
     if not isinstance(value, list):
-        raise TypeError(value)
+        raise TypeError(type(value).__name__)
     return tuple(_text(v) for v in value)
 
 
@@ -254,14 +278,17 @@ def assumed_role_path(paths: Paths, hop: RoleHop) -> Path:
 
 
 def load_assumed_role(paths: Paths, hop: RoleHop) -> RoleCredentials | None:
-    data = read_json(assumed_role_path(paths, hop))
-    return RoleCredentials.from_json(data) if data is not None else None
+    path = assumed_role_path(paths, hop)
+    data, mtime = _read(path, keys.MAX_BYTES)
+    creds = RoleCredentials.from_json(data) if data is not None else None
+    return _with_lifetime(paths, path, creds, mtime)
 
 
 def save_assumed_role(paths: Paths, hop: RoleHop, creds: RoleCredentials, arn: str) -> None:
     """As botocore's JSONFileCache stores an AssumeRole response (its datetimes end in UTC)."""
+    path = assumed_role_path(paths, hop)
     write_json(
-        assumed_role_path(paths, hop),
+        path,
         {
             "Credentials": {
                 "AccessKeyId": creds.access_key_id,
@@ -272,21 +299,28 @@ def save_assumed_role(paths: Paths, hop: RoleHop, creds: RoleCredentials, arn: s
             "AssumedRoleUser": {"Arn": arn},
         },
     )
+    _note_lifetime(paths, path, creds)
+
+
+def _read(path: Path, limit: int | None) -> tuple[dict[str, Any] | None, float | None]:
+    """The file's object and mtime, or (None, None) when it is missing or not a JSON object."""
+    try:
+        data, mtime = keys.load_json(str(path), limit)
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError) as exc:
+        _debug("ignoring cache file %s: %s", path, getattr(exc, "strerror", None) or exc)
+        return None, None
+    if not isinstance(data, dict):
+        _debug("ignoring cache file %s: not a JSON object", path)
+        return None, None
+    return data, mtime
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
-    """A cache file's object, or None when it is missing, unreadable or not a JSON object."""
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        _debug("ignoring cache file %s: %s", path, type(exc).__name__)
-        return None
-    if not isinstance(data, dict):
-        _debug("ignoring cache file %s: not a JSON object", path)
-        return None
-    return data
+    """A state file's object, or None when it is missing, unreadable, not a regular file or
+    not a JSON object. No size limit: a sink record may list thousands of targets."""
+    return _read(path, None)[0]
 
 
 def write_json(path: Path, data: dict[str, Any], *, fsync: Any = None) -> None:
@@ -307,6 +341,51 @@ def write_json(path: Path, data: dict[str, Any], *, fsync: Any = None) -> None:
         ) from None
 
 
+def _identity(record: Token | RoleCredentials) -> str:
+    """What tells one issued token or set of credentials from the next."""
+    return record.access_token if isinstance(record, Token) else record.session_token
+
+
+def _expiry(record: Token | RoleCredentials) -> dt.datetime:
+    return record.expires_at if isinstance(record, Token) else record.expiration
+
+
+_Record = TypeVar("_Record", Token, RoleCredentials)
+
+
+def _with_lifetime(
+    paths: Paths, path: Path, record: _Record | None, mtime: float | None
+) -> _Record | None:
+    """``record`` with its lifetime, looked up only when it can matter: with less than twice
+    the 15-minute window left (the window is 15 minutes for anything longer-lived)."""
+    if record is None:
+        return None
+    expires = _expiry(record).timestamp()
+    if expires - time.time() > 2 * keys.REFRESH_WINDOW:
+        return record
+    seconds = keys.known_lifetime(str(paths.state), str(path), _identity(record), expires, mtime)
+    return record if seconds is None else record._replace(lifetime=dt.timedelta(seconds=seconds))
+
+
+def _note_lifetime(paths: Paths, path: Path, record: Token | RoleCredentials) -> None:
+    """Note the lifetime of what was just written to ``path``: as carried (a rewrite of the same
+    token keeps it), else from now, as it was issued a moment ago. Only a hint, so written
+    without fsync, and a failure is a debug line."""
+    lifetime = record.lifetime or (_expiry(record) - dt.datetime.now(dt.UTC))
+    seconds = keys.lifetime_seconds(lifetime.total_seconds())
+    if seconds is None:
+        return
+    note = keys.lifetime_note(_identity(record), seconds)
+    from devcreds.files import atomic_write, private_dir
+
+    target = Path(keys.lifetime_path(str(paths.state), str(path)))
+    try:
+        private_dir(target.parent)
+        atomic_write(target, json.dumps(note).encode(), mode=0o600, fsync=lambda fd: None)
+    except OSError as exc:
+        _debug("could not note the lifetime in %s: %s", target, exc.strerror or exc)
+
+
 def remove(path: Path) -> bool:
     try:
         path.unlink()
@@ -316,16 +395,20 @@ def remove(path: Path) -> bool:
 
 
 def load_token(paths: Paths, session: SsoSession) -> Token | None:
-    data = read_json(token_path(paths, session))
-    return Token.from_json(data) if data is not None else None
+    path = token_path(paths, session)
+    data, mtime = _read(path, keys.MAX_BYTES)
+    token = Token.from_json(data) if data is not None else None
+    return _with_lifetime(paths, path, token, mtime)
 
 
 def save_token(paths: Paths, session: SsoSession, token: Token) -> None:
-    write_json(token_path(paths, session), token.to_json())
+    path = token_path(paths, session)
+    write_json(path, token.to_json())
+    _note_lifetime(paths, path, token)
 
 
 def load_registration(paths: Paths, session: SsoSession) -> Registration | None:
-    data = read_json(registration_path(paths, session))
+    data, _ = _read(registration_path(paths, session), keys.MAX_BYTES)
     return Registration.from_json(data) if data is not None else None
 
 
@@ -334,14 +417,17 @@ def save_registration(paths: Paths, session: SsoSession, registration: Registrat
 
 
 def load_role_credentials(paths: Paths, profile: SsoProfile) -> RoleCredentials | None:
-    data = read_json(role_credentials_path(paths, profile))
+    path = role_credentials_path(paths, profile)
+    data, mtime = _read(path, keys.MAX_BYTES)
     if data is None or data.get("ProviderType", "sso") != "sso":
         return None
-    return RoleCredentials.from_json(data)
+    return _with_lifetime(paths, path, RoleCredentials.from_json(data), mtime)
 
 
 def save_role_credentials(paths: Paths, profile: SsoProfile, creds: RoleCredentials) -> None:
-    write_json(role_credentials_path(paths, profile), creds.to_json())
+    path = role_credentials_path(paths, profile)
+    write_json(path, creds.to_json())
+    _note_lifetime(paths, path, creds)
 
 
 @contextlib.contextmanager

@@ -9,19 +9,20 @@ library's json and nothing heavier (configparser alone would cost a fifth of
 the budget; measured in bench/).
 
 Anything this path does not recognise as the plain case (no note, a changed
-config file, a cache entry not in canonical form, credentials with less than
-15 minutes left, any option but --profile and --format) it leaves to the full
-CLI, which then prints the same output or the error it always does.
+config or credentials file, a cache entry not in canonical form or that the
+full CLI would not take, credentials that are not fresh, any option but
+--profile and --format) it leaves to the full CLI, which then prints the same
+output or the error it always does. Timestamps and freshness are decided by
+the very functions the full CLI uses (``keys``), so the two cannot disagree.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 
-from devcreds import formats
+from devcreds import formats, keys
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (3 ms)
 if TYPE_CHECKING:
@@ -29,9 +30,9 @@ if TYPE_CHECKING:
 
     from devcreds.paths import Paths
 
-_REFRESH_WINDOW = 15 * 60  # cache.REFRESH_WINDOW
-# The canonical form cache.format_timestamp writes; in it, text order is time order.
+# The canonical form cache.format_timestamp writes: the full CLI prints exactly this text.
 _TIMESTAMP_SHAPE = "dddd-dd-ddTdd:dd:ddZ"
+_HEX = frozenset("0123456789abcdef")
 
 
 def export_options(argv: Sequence[str]) -> dict[str, str] | None:
@@ -62,6 +63,14 @@ def _config_path(environ: Mapping[str, str], home: str) -> str:
     return os.path.expanduser(configured) if configured else os.path.join(home, ".aws", "config")
 
 
+def _credentials_path(environ: Mapping[str, str], home: str) -> str:
+    """The same rule as paths.Paths.from_environ."""
+    configured = environ.get("AWS_SHARED_CREDENTIALS_FILE")
+    if configured:
+        return os.path.expanduser(configured)
+    return os.path.join(home, ".aws", "credentials")
+
+
 def _identity(path: str) -> list[int] | None:
     try:
         info = os.stat(path)
@@ -75,70 +84,101 @@ def _note_path(home: str) -> str:
 
 
 def remember(paths: Paths, environ: Mapping[str, str], profile: str, cache_file: str) -> None:
-    """Note, for the next export of ``profile``, which cache file serves it. Never a secret."""
-    from devcreds import cache
+    """Note, for the next export of ``profile``, which cache file serves it. Never a secret.
 
+    The note only saves time: when it cannot be written (a read-only home), export still
+    succeeds, and the next one takes the full path again."""
     home = str(paths.home)
     config = _config_path(environ, home)
     identity = _identity(config)
     if identity is None:
         return
-    note = cache.read_json(paths.state / "fastpath.json") or {}
-    known = note.get("notes")
-    known = known if isinstance(known, list) else []
-    entry = {"config": config, "profile": profile, "identity": identity, "cache": cache_file}
+    entry = {
+        "config": config,
+        "profile": profile,
+        "identity": identity,
+        # The full CLI rejects an unparsable credentials file; an edited one is checked again.
+        "credentials": _identity(_credentials_path(environ, home)),
+        "cache": cache_file,
+    }
+    known = _notes(str(paths.state / "fastpath.json"))
     if entry in known:
         return  # already known: spare the write (and its fsync)
-    notes = [
-        n
-        for n in known
-        if isinstance(n, dict) and (n.get("config"), n.get("profile")) != (config, profile)
-    ]
-    cache.write_json(paths.state / "fastpath.json", {"notes": [*notes[-49:], entry]})
+    notes = [n for n in known if (n.get("config"), n.get("profile")) != (config, profile)]
+    from devcreds import cache
+    from devcreds.errors import FileError
+
+    try:
+        cache.write_json(paths.state / "fastpath.json", {"notes": [*notes[-49:], entry]})
+    except FileError as exc:
+        import logging
+
+        logging.getLogger(__name__).debug("no fast-path note: %s", exc.message)
+
+
+def _notes(path: str) -> list[dict[str, object]]:
+    """The note's entries; a damaged note has none."""
+    try:
+        data, _ = keys.load_json(path)
+    except (OSError, ValueError):
+        return []
+    notes = data.get("notes") if isinstance(data, dict) else None
+    return [n for n in notes if isinstance(n, dict)] if isinstance(notes, list) else []
 
 
 def _cache_file(environ: Mapping[str, str], home: str, profile: str) -> str | None:
     config = _config_path(environ, home)
-    try:
-        with open(_note_path(home), "rb") as handle:
-            notes = json.load(handle)["notes"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    for note in notes if isinstance(notes, list) else []:
-        if (
-            isinstance(note, dict)
-            and note.get("config") == config
-            and note.get("profile") == profile
-        ):
+    for note in _notes(_note_path(home)):
+        if note.get("config") == config and note.get("profile") == profile:
             cache_file = note.get("cache")
-            if note.get("identity") == _identity(config) and isinstance(cache_file, str):
+            if (
+                isinstance(cache_file, str)
+                and _in_role_cache(home, cache_file)
+                and note.get("identity") == _identity(config)
+                and note.get("credentials") == _identity(_credentials_path(environ, home))
+            ):
                 return cache_file
     return None
 
 
-def _fresh_fields(path: str) -> dict[str, str] | None:
-    """The cached credentials if they are canonical and have 15 minutes left."""
+def _in_role_cache(home: str, cache_file: str) -> bool:
+    """Only a file of the AWS CLI's role cache can serve (the full CLI reads nothing else)."""
+    folder, name = os.path.split(cache_file)
+    stem, _, suffix = name.partition(".")
+    return (
+        os.path.normpath(folder) == os.path.normpath(os.path.join(home, ".aws", "cli", "cache"))
+        and suffix == "json"
+        and len(stem) == 40
+        and set(stem) <= _HEX
+    )
+
+
+def _fresh_fields(path: str, state: str) -> dict[str, str] | None:
+    """The cached credentials if they are canonical, as the full CLI reads them, and fresh."""
     try:
-        with open(path, "rb") as handle:
-            data = json.load(handle)
+        data, mtime = keys.load_json(path)
         if data.get("ProviderType", "sso") != "sso":
             return None
         credentials = data["Credentials"]
         fields = {name: credentials[name] for name in formats.FIELDS if name in credentials}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if not all(isinstance(value, str) and value for value in fields.values()):
+    if not all(keys.credential_text(value) for value in fields.values()):
         return None
     if not all(name in fields for name in formats.FIELDS[:4]):
         return None
-    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + _REFRESH_WINDOW))
     expiration = fields["Expiration"]
     if expiration.endswith("UTC"):  # botocore's assume-role cache; the full CLI prints it as Z
         expiration = fields["Expiration"] = expiration[:-3] + "Z"
     shape = "".join("d" if c in "0123456789" else c for c in expiration)
-    if shape != _TIMESTAMP_SHAPE or expiration <= soon:
+    expires = keys.parse_timestamp(expiration)
+    if shape != _TIMESTAMP_SHAPE or expires is None:
         return None
-    return fields
+    remaining = expires / 1e6 - time.time()
+    lifetime = None
+    if remaining <= keys.REFRESH_WINDOW:  # only then can the lifetime matter
+        lifetime = keys.known_lifetime(state, path, fields["SessionToken"], expires / 1e6, mtime)
+    return fields if keys.fresh(remaining, lifetime) else None
 
 
 def export(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
@@ -152,7 +192,8 @@ def export(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
     home = _home(environ)
     profile = options.get("--profile") or environ.get("AWS_PROFILE") or "default"
     cache_file = _cache_file(environ, home, profile)
-    fields = _fresh_fields(cache_file) if cache_file else None
+    state = os.path.join(home, ".aws", "devcreds")  # paths.Paths.state
+    fields = _fresh_fields(cache_file, state) if cache_file else None
     if fields is None:
         return False
     sys.stdout.write(formats.render(fields, fmt))
