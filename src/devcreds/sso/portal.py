@@ -28,9 +28,9 @@ class Portal:
             return LoginRequired(
                 "the SSO session is no longer valid (logged out or expired)", hint=self._login_hint
             )
-        if exc.code in ("TooManyRequestsException", "InternalServerException"):
+        if exc.code == "InternalServerException":
             return exc.as_error(hint=NETWORK_HINT)
-        return exc.as_error()
+        return exc.as_error()  # throttling gets its own hint there
 
     def role_credentials(
         self, access_token: str, account_id: str, role_name: str
