@@ -170,7 +170,7 @@ def test_throttled_registration_is_aws_refused_with_the_throttle_hint(start_emul
     assert caught.value.exit_code == 4
     assert caught.value.hint == THROTTLE_HINT
     assert "TooManyRequestsException" in caught.value.message
-    assert emu.calls("RegisterClient") == 4  # botocore retried before giving up
+    assert emu.calls("RegisterClient") == 3  # botocore retried before giving up
 
 
 def test_throttled_portal_call_gets_the_throttle_hint_not_the_network_hint(

@@ -2,12 +2,12 @@
 translated.
 
 botocore resolves endpoints (``AWS_ENDPOINT_URL*``, ``[services]`` sections),
-proxies, CA bundles and retries; we pick the region and turn its exceptions
-into devcreds errors by kind: a request botocore refuses to send is a usage
-error naming the AWS config key it came from, a throttled call is a refusal
-with its own hint, anything else that never got an answer is a network error.
-SSO OIDC and the portal are unsigned, so creating their clients never looks
-for credentials.
+proxies, CA bundles and retries; we pick the region, bound every network wait
+and turn its exceptions into devcreds errors by kind: a request botocore
+refuses to send is a usage error naming the AWS config key it came from, a
+throttled call is a refusal with its own hint, anything else that never got an
+answer is a network error. SSO OIDC and the portal are unsigned, so creating
+their clients never looks for credentials.
 """
 
 from __future__ import annotations
@@ -25,6 +25,17 @@ log = logging.getLogger(__name__)
 
 NETWORK_HINT = "check the network, proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL settings, then retry"
 THROTTLE_HINT = "the service is throttling requests; retry in a minute"
+
+# The time budget of one call: every attempt may wait CONNECT_TIMEOUT to connect and
+# READ_TIMEOUT for each read, and botocore makes at most MAX_ATTEMPTS (backoff between
+# attempts after a timeout is a fraction of a second). An endpoint that accepts connections
+# and never answers fails after about MAX_ATTEMPTS * READ_TIMEOUT = 10 s; a slow one that
+# answers within READ_TIMEOUT (the emulator's --latency-ms 2000) still works. Once a call
+# of the process has timed out, clients built after it make a single attempt: a command
+# that carries on after a failed renewal (the token still works) waits about 15 s in all.
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 5
+MAX_ATTEMPTS = 2
 
 # Error codes that mean "too many requests", whatever the service calls it (SSO OIDC's
 # SlowDownException is only a normal answer inside the device poll, which checks first).
@@ -60,6 +71,13 @@ class ClientFactory:
     def __init__(self, profile: str | None = None) -> None:
         self._profile = profile  # whose [services] endpoint settings apply; None: no profile
         self._session: Any = None
+        self.timed_out = False  # a call of ours waited out its whole budget
+
+    def _note_timeout(self, exception: BaseException | None = None, **_: Any) -> None:
+        from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+
+        if isinstance(exception, ConnectTimeoutError | ReadTimeoutError):
+            self.timed_out = True
 
     def _botocore(self) -> Any:
         if self._session is None:
@@ -73,16 +91,18 @@ class ClientFactory:
                     session_vars={"profile": (None, None, None, None)}
                 )
             self._session.user_agent_extra = f"devcreds/{__version__}"
+            # Seen by every client made from the session after this (they copy its handlers).
+            self._session.register("after-call-error", self._note_timeout)
         return self._session
 
-    @staticmethod
-    def _config(**overrides: Any) -> Any:
+    def _config(self, **overrides: Any) -> Any:
         from botocore.config import Config
 
+        attempts = 1 if self.timed_out else MAX_ATTEMPTS
         return Config(
-            connect_timeout=10,
-            read_timeout=30,
-            retries={"mode": "standard", "total_max_attempts": 3},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            retries={"mode": "standard", "total_max_attempts": attempts},
             **overrides,
         )
 
