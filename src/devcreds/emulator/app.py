@@ -6,7 +6,6 @@ SSO OIDC, the SSO portal and STS share one port: their paths do not clash
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
@@ -113,6 +112,16 @@ class Emulator:
             return html_response(pages.index())
         return _unknown(request)
 
+    def malformed(self, method: str, path: str, message: str) -> Response:
+        """The answer to a request the transport could not read (framing, length, URL), in
+        the error shape of the service at ``path``: the same 400 a handler would give."""
+        route = _ROUTES.get((method, path))
+        if route is not None:
+            return route.errors.malformed(message).render()
+        response = json_response({"message": message}, 400)
+        response.headers["x-amzn-ErrorType"] = "InvalidRequestException"
+        return response
+
     def _call(self, route: Route, request: Request) -> Response | None:
         operation = route.operation or sts.operation(request)
         with self.state.lock:
@@ -141,12 +150,9 @@ class Emulator:
                 )
         decisions = {"/_emulator/approve": True, "/_emulator/deny": False}
         if request.method == "POST" and request.path in decisions:
-            try:
-                payload = json.loads(request.body or b"{}")
-                user_code = payload["userCode"]
-                if not isinstance(user_code, str):
-                    raise TypeError(user_code)
-            except (ValueError, KeyError, TypeError):
+            payload = oidc.parse_json(request.body)
+            user_code = payload.get("userCode") if isinstance(payload, dict) else None
+            if not isinstance(user_code, str):
                 return json_response({"message": 'Send {"userCode": "XXXX-XXXX"}.'}, 400)
             try:
                 with self.state.lock:

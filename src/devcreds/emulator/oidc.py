@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import SplitResult, urlencode, urlsplit
 
 from devcreds.emulator import pages
 from devcreds.emulator.state import (
@@ -59,13 +59,27 @@ def _invalid(message: str) -> OidcError:
 
 
 def _body(request: Request) -> dict[str, Any]:
-    try:
-        payload = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise _invalid("The request body is not valid JSON.") from None
+    payload = parse_json(request.body)
+    if payload is _NOT_JSON:
+        raise _invalid("The request body is not valid JSON.")
     if not isinstance(payload, dict):
         raise _invalid("The request body must be a JSON object.")
     return payload
+
+
+_NOT_JSON = object()
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON value of ``body`` (``{}`` when empty), or ``_NOT_JSON``.
+
+    Not JSON: bad syntax or encoding, integers past Python's digit limit, and nesting
+    deeper than the decoder's recursion limit (``[[[[...`` a hundred thousand deep).
+    """
+    try:
+        return json.loads(body or b"{}")
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return _NOT_JSON
 
 
 def _required(payload: dict[str, Any], name: str) -> str:
@@ -84,7 +98,7 @@ def _string_list(payload: dict[str, Any], name: str) -> tuple[str, ...]:
 
 def _check_scopes(scopes: tuple[str, ...]) -> None:
     for scope in scopes:
-        if not _SCOPE.match(scope):
+        if not _SCOPE.fullmatch(scope):
             raise OidcError("InvalidScopeException", f"Invalid scope: {scope}")
 
 
@@ -228,7 +242,7 @@ def _auth_code_grant(state: State, client: Registration, payload: dict[str, Any]
         raise OidcError("ExpiredTokenException", "The authorization code has expired.")
     if redirect_uri != code.redirect_uri:
         raise OidcError("InvalidGrantException", "redirectUri does not match the authorize call.")
-    if not _VERIFIER.match(verifier) or pkce_challenge(verifier) != code.challenge:
+    if not _VERIFIER.fullmatch(verifier) or pkce_challenge(verifier) != code.challenge:
         raise OidcError("InvalidGrantException", "The code verifier does not match.")
     session = _sign_in(state, client.client_id, code.scopes)
     code.session_id = session.session_id
@@ -278,21 +292,38 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+# A redirect URI ends up in a Location header: printable ASCII only (no CR LF, no spaces).
+_URI_CHARACTERS = re.compile(r"[\x21-\x7e]+")
+
+
+def _split_uri(uri: str) -> SplitResult | None:
+    """``uri`` split, or None when it is no URI (``http://[::1``, a bad port, CR LF)."""
+    if not _URI_CHARACTERS.fullmatch(uri):
+        return None
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return None
+    return parts
+
+
 def _acceptable_redirect(uri: str) -> bool:
-    parts = urlsplit(uri)
+    parts = _split_uri(uri)
+    if parts is None:
+        return False
     if parts.scheme == "https" and parts.hostname:
         return True
     return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
 
 
 def _redirect_matches(registered: str, used: str) -> bool:
-    r, u = urlsplit(registered), urlsplit(used)
+    r, u = _split_uri(registered), _split_uri(used)
+    if r is None or u is None:
+        return False
     if (r.scheme, r.hostname, r.path) != (u.scheme, u.hostname, u.path):
         return False
-    try:
-        r_port, u_port = r.port, u.port
-    except ValueError:
-        return False
+    r_port, u_port = r.port, u.port
     # RFC 8252 §7.3: a loopback redirect registered without a port matches any port.
     return (r_port is None and r.hostname in LOOPBACK_HOSTS) or r_port == u_port
 
@@ -319,7 +350,7 @@ def authorize(state: State, request: Request) -> Response:
         error = ("invalid_request", "PKCE with code_challenge_method=S256 is required")
     elif AUTH_CODE_GRANT not in client.grant_types:
         error = ("unauthorized_client", "the client is not registered for authorization_code")
-    elif not all(_SCOPE.match(s) for s in scopes):
+    elif not all(_SCOPE.fullmatch(s) for s in scopes):
         error = ("invalid_scope", "invalid scopes")
     if error:
         params = {"error": error[0], "error_description": error[1], "state": callback_state}

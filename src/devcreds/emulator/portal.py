@@ -10,12 +10,14 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from typing import Any
 
 from devcreds.emulator.state import USER_NAME, AccessToken, State, role_id
 from devcreds.emulator.wire import PortalError, Request, Response, empty_response, json_response
 
 BEARER_HEADER = "x-amz-sso_bearer_token"
+_SMALL_NUMBER = re.compile(r"[0-9]{1,4}")
 
 
 def _invalid(message: str) -> PortalError:
@@ -98,7 +100,8 @@ def _paginate(
     size = state.config.page_size
     raw_size = request.param("max_result")
     if raw_size is not None:
-        if not raw_size.isdigit() or not 1 <= int(raw_size) <= 100:
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        if not _SMALL_NUMBER.fullmatch(raw_size) or not 1 <= int(raw_size) <= 100:
             raise _invalid("max_result must be between 1 and 100")
         size = int(raw_size)
     start = 0
@@ -119,12 +122,12 @@ def _encode_token(offset: int, listing: str) -> str:
 def _decode_token(token: str, listing: str) -> int:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, binascii.Error):
+    except (ValueError, binascii.Error, RecursionError):  # RecursionError: [[[[... nested deep
         raise _invalid("Invalid next_token") from None
     if (
         not isinstance(decoded, dict)
         or decoded.get("listing") != listing
-        or not isinstance(decoded.get("offset"), int)
+        or type(decoded.get("offset")) is not int  # not a bool either
         or decoded["offset"] < 0
     ):
         raise _invalid("Invalid next_token")

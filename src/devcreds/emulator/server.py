@@ -23,6 +23,7 @@ from devcreds.emulator.app import Emulator
 from devcreds.emulator.wire import Request, Response, json_response
 
 _MAX_BODY = 1 << 20
+_LENGTH = re.compile(r"[0-9]{1,8}")  # ASCII digits: str.isdigit() also takes "²"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
@@ -51,6 +52,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: EmulatorServer
     protocol_version = "HTTP/1.1"
     server_version = "devcreds-emulator"
+    # Seconds a client may stall while sending a request (or idle between requests)
+    # before its connection goes: a body shorter than its Content-Length cannot hold a
+    # thread forever. Sleeping for --latency-ms is not socket time and does not count.
+    timeout = 60
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -61,13 +66,19 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # quiet: request lines would carry codes and tokens in query strings
 
     def _dispatch(self) -> None:
-        length = self.headers.get("Content-Length", "0")
-        if not length.isdigit() or int(length) > _MAX_BODY:
-            self.close_connection = True
-            self._send(json_response({"message": "Bad or too large Content-Length."}, 400))
+        try:
+            parts = urlsplit(self.path)
+        except ValueError:  # "POST http://[::1/ HTTP/1.1"
+            self._refuse("", "The request target is not a URL.")
             return
-        body = self.rfile.read(int(length))
-        parts = urlsplit(self.path)
+        problem, length = self._body_length()
+        if problem:
+            self._refuse(parts.path, problem)
+            return
+        body = self.rfile.read(length)
+        if len(body) < length:
+            self._refuse(parts.path, "The body is shorter than its Content-Length.")
+            return
         host = self.headers.get("Host", "")
         request = Request(
             method=self.command,
@@ -79,12 +90,33 @@ class _Handler(BaseHTTPRequestHandler):
         )
         try:
             response = self.server.emulator.respond(request)
+            if response is not None and not _sendable(response):
+                raise ValueError("a response header would break the HTTP framing")
         except Exception:  # a bug of ours: answer 500 rather than leave the client hanging
             traceback.print_exc(file=sys.stderr)
             response = json_response({"message": "Emulator bug; see its stderr."}, 500)
         if response is None:
             self.close_connection = True  # injected fault: close without answering
             return
+        self._send(response)
+
+    def _body_length(self) -> tuple[str | None, int]:
+        """(what is wrong with the request's framing, or None; the body's length)."""
+        if "Transfer-Encoding" in self.headers:
+            return "Transfer-Encoding is not supported; send Content-Length.", 0
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length", [])}
+        if len(lengths) > 1:
+            return "Conflicting Content-Length headers.", 0
+        length = lengths.pop() if lengths else "0"  # no Content-Length: no body (RFC 9112)
+        if not _LENGTH.fullmatch(length) or int(length) > _MAX_BODY:
+            return "Bad or too large Content-Length.", 0
+        return None, int(length)
+
+    def _refuse(self, path: str, message: str) -> None:
+        """A 400 in the error shape of the service at ``path``; the connection then closes,
+        since where this request ends in the byte stream is unknown."""
+        response = self.server.emulator.malformed(self.command, path, message)
+        response.headers["Connection"] = "close"  # send_header sets close_connection too
         self._send(response)
 
     def _send(self, response: Response) -> None:
@@ -95,6 +127,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
+
+
+def _sendable(response: Response) -> bool:
+    """Every header value is Latin-1 without CR or LF: http.server writes them as they are."""
+    for value in response.headers.values():
+        if "\r" in value or "\n" in value:
+            return False
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            return False
+    return True
 
 
 @contextlib.contextmanager

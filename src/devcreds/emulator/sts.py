@@ -18,6 +18,7 @@ _CREDENTIAL = re.compile(r"Credential=([A-Za-z0-9]+)/")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64}))$")
 _SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
 _EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+_SMALL_NUMBER = re.compile(r"[0-9]{1,6}")
 
 
 def operation(request: Request) -> str:
@@ -64,19 +65,20 @@ def _validation(message: str) -> StsError:
 def _assume_role(state: State, request: Request, form: dict[str, str]) -> Response:
     caller = _caller(state, request, form)
     role_arn = form.get("RoleArn", "")
-    arn = _ROLE_ARN.match(role_arn)
+    arn = _ROLE_ARN.fullmatch(role_arn)
     if arn is None:
         raise _validation(f"{role_arn!r} is not a valid role ARN (roleArn).")
     session_name = form.get("RoleSessionName", "")
-    if not _SESSION_NAME.match(session_name):
+    if not _SESSION_NAME.fullmatch(session_name):
         raise _validation("roleSessionName must be 2-64 characters of letters, digits and +=,.@_-.")
     external_id = form.get("ExternalId")
-    if external_id is not None and not _EXTERNAL_ID.match(external_id):
+    if external_id is not None and not _EXTERNAL_ID.fullmatch(external_id):
         raise _validation("externalId must be 2-1224 characters of letters, digits and +=,.@:/-.")
     lifetime = state.config.credentials_ttl
     if "DurationSeconds" in form:
         raw = form["DurationSeconds"]
-        if not raw.isdigit() or not 900 <= int(raw) <= 43200:
+        # ASCII digits, a few of them: "²" passes str.isdigit(), 5000 digits break int().
+        if not _SMALL_NUMBER.fullmatch(raw) or not 900 <= int(raw) <= 43200:
             raise _validation("durationSeconds must be between 900 and 43200.")
         lifetime = int(raw)
     account_id, role_path, role_name = arn.groups()

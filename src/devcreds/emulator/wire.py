@@ -8,6 +8,7 @@ which is the first place botocore looks for the error code.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,16 @@ def redirect(location: str) -> Response:
     return Response(302, b"", {"Location": location, "Cache-Control": "no-store"})
 
 
+# Characters XML 1.0 forbids even as references; a message echoing a hostile value
+# must still parse, so they become U+FFFD.
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` escaped for an XML element, with characters XML cannot carry replaced."""
+    return escape(_NOT_XML.sub("\ufffd", text))
+
+
 class ServiceError(Exception):
     """An error answer of one of the emulated services."""
 
@@ -86,6 +97,11 @@ class ServiceError(Exception):
     @classmethod
     def internal(cls) -> ServiceError:
         return cls("InternalServerException", 500, "An internal error occurred.")
+
+    @classmethod
+    def malformed(cls, message: str) -> ServiceError:
+        """The service's answer to a request it cannot even read (body, framing, URL)."""
+        return cls("InvalidRequestException", 400, message)
 
 
 # The OAuth ``error`` value each SSO OIDC error shape carries (fixed by the model).
@@ -123,6 +139,10 @@ class OidcError(ServiceError):
     def internal(cls) -> ServiceError:
         return cls("InternalServerException", "An internal error occurred.")
 
+    @classmethod
+    def malformed(cls, message: str) -> ServiceError:
+        return cls("InvalidRequestException", message)
+
     def render(self) -> Response:
         body = {"error": OAUTH_ERRORS.get(self.code, "invalid_request")}
         body["error_description"] = self.message
@@ -151,13 +171,17 @@ class StsError(ServiceError):
     def internal(cls) -> ServiceError:
         return cls("InternalFailure", 500, "An internal error occurred.")
 
+    @classmethod
+    def malformed(cls, message: str) -> ServiceError:
+        return cls("ValidationError", 400, message)
+
     def render(self) -> Response:
         kind = "Receiver" if self.status >= 500 else "Sender"
         rid = request_id()
         body = (
             '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
-            f"<Error><Type>{kind}</Type><Code>{escape(self.code)}</Code>"
-            f"<Message>{escape(self.message)}</Message></Error>"
+            f"<Error><Type>{kind}</Type><Code>{xml_text(self.code)}</Code>"
+            f"<Message>{xml_text(self.message)}</Message></Error>"
             f"<RequestId>{rid}</RequestId></ErrorResponse>"
         )
         return Response(
