@@ -354,7 +354,9 @@ def _role_hop(config: AwsConfig, name: str) -> RoleHop:
             hint=f"add source_profile = <an SSO profile> to [profile {name}] in {config.path}",
         )
     duration = values.get("duration_seconds")
-    if duration is not None and not (duration.isdigit() and 900 <= int(duration) <= 43200):
+    if duration is not None and not (
+        duration.isascii() and duration.isdigit() and 900 <= int(duration) <= 43200
+    ):
         raise UsageError(
             f"profile {name}: duration_seconds must be 900 to 43200, not {duration!r}",
             hint=f"fix duration_seconds in [profile {name}] of {config.path}",

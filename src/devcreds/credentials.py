@@ -103,7 +103,14 @@ class Resolver:
                 arguments["ExternalId"] = hop.external_id
             sts = self.clients.signed("sts", region, source)
             try:
-                answer = call(sts, "assume_role", f"assuming {hop.role_arn}", **arguments)
+                section = "default" if hop.name == "default" else f"profile {hop.name}"
+                answer = call(
+                    sts,
+                    "assume_role",
+                    f"assuming {hop.role_arn}",
+                    config_section=section,
+                    **arguments,
+                )
             except Refused as exc:
                 if exc.code in ("ExpiredToken", "InvalidClientTokenId"):
                     raise LoginRequired(

@@ -170,3 +170,26 @@ def test_logout_removes_the_roles_assumed_from_the_session(roles):
     roles.ok("logout", "--profile", "dev")
     assert list(roles.cli_cache.glob("*.json")) == []
     assert roles.run("export", "--profile", "deploy").returncode == 3
+
+
+def test_a_malformed_role_arn_is_a_usage_error_naming_the_profile(roles):
+    """role_arn that STS's parameter check rejects: exit 2 naming [profile …] and role_arn."""
+    with roles.config.open("a") as config:
+        config.write("\n[profile typo]\nrole_arn = Deploy\nsource_profile = dev\n")
+    completed = roles.run("export", "--profile", "typo")
+    assert completed.returncode == 2, completed.stderr
+    assert "role_arn" in completed.stderr
+    assert "[profile typo]" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_a_non_ascii_digit_duration_is_a_usage_error(roles):
+    """duration_seconds = ² (a digit to str.isdigit, not to int): exit 2, no traceback."""
+    with roles.config.open("a") as config:
+        config.write(
+            "\n[profile odd]\nrole_arn = arn:aws:iam::222222222222:role/Deploy\n"
+            "source_profile = dev\nduration_seconds = \u00b2\n"
+        )
+    completed = roles.run("export", "--profile", "odd")
+    assert completed.returncode == 2, completed.stderr
+    assert "duration_seconds must be 900 to 43200" in completed.stderr
