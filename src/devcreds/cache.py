@@ -1,6 +1,6 @@
 """The AWS CLI's own cache files: keys, formats, atomic 0600 writes, and a lock per session.
 
-- token:        ~/.aws/sso/cache/sha1(session name | start URL).json      (PROTOCOL.md §5.1)
+- token:        ~/.aws/sso/cache/sha1(session name | start URL).json      (docs/protocol.md §5.1)
 - registration: ~/.aws/sso/cache/sha1(botocore's registration key).json  (§5.2)
 - role creds:   ~/.aws/cli/cache/sha1(compact JSON of the role args).json (§5.3)
 

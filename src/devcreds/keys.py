@@ -1,4 +1,4 @@
-"""Cache file names, timestamps and freshness, as the AWS CLI has them (PROTOCOL.md §5).
+"""Cache file names, timestamps and freshness, as the AWS CLI has them (docs/protocol.md §5).
 
 Tiny and stdlib only on purpose: the fast path (fastpath.py) decides with
 these rules before anything else loads, and the full CLI (cache.py) decides

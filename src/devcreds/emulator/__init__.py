@@ -1,6 +1,6 @@
 """A local IAM Identity Center: SSO OIDC, the SSO portal and STS on one loopback port.
 
-It speaks the real wire protocol (PROTOCOL.md), so botocore, boto3, the AWS CLI
+It speaks the real wire protocol (docs/protocol.md), so botocore, boto3, the AWS CLI
 and devcreds itself can run against it with no AWS account. It imports
 nothing from the rest of devcreds, so one misreading of the protocol cannot
 hide on both sides.

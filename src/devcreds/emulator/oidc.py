@@ -1,6 +1,6 @@
 """SSO OIDC: client registration, the device and authorization-code (PKCE) grants, refresh.
 
-Operations follow the ``sso-oidc`` model and PROTOCOL.md §1: epoch *seconds*
+Operations follow the ``sso-oidc`` model and docs/protocol.md §1: epoch *seconds*
 in RegisterClient, ``x-amzn-ErrorType`` plus ``error``/``error_description``
 on errors, ``slow_down`` for fast pollers, one-time codes, rotating refresh
 tokens. Every handler runs with ``state.lock`` held by the caller.

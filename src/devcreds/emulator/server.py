@@ -2,7 +2,7 @@
 
 ``http.server`` keeps header names exactly as sent, so the SSO portal's
 ``x-amz-sso_bearer_token`` reaches us; Werkzeug's dev server, gunicorn and
-nginx drop headers with underscores (PROTOCOL.md §0). It is also enough for
+nginx drop headers with underscores (docs/protocol.md §0). It is also enough for
 a loopback test service and adds no dependency.
 """
 
