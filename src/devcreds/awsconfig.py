@@ -254,10 +254,32 @@ def profile_session(config: AwsConfig, name: str) -> SsoSession:
     if values.get("sso_start_url") and values.get("sso_region"):
         region = _region(values, f"profile {name}", config)
         return SsoSession(None, values["sso_start_url"], region, _scopes(values))
-    raise UsageError(
-        f"profile {name} is not an IAM Identity Center (SSO) profile",
-        hint=f"devcreds configure sso --profile {name}",
+    source = next((key for key in _OTHER_SOURCES if values.get(key)), None)
+    if source is None:
+        raise UsageError(
+            f"profile {name} is not an IAM Identity Center (SSO) profile",
+            hint=f"devcreds configure sso --profile {name}",
+        )
+    # Never suggest configuring SSO into it: that would merge SSO keys into a working profile.
+    hint = (
+        f"log in with its source: devcreds login --profile {values['source_profile']}"
+        if source == "source_profile"
+        else "devcreds logs in for SSO profiles: devcreds configure sso --profile NEW-NAME ..."
     )
+    raise UsageError(
+        f"profile {name} gets its credentials from {source}, not from IAM Identity Center",
+        hint=hint,
+    )
+
+
+# Keys of profiles whose credentials come from elsewhere than an SSO login.
+_OTHER_SOURCES = (
+    "source_profile",
+    "credential_process",
+    "aws_access_key_id",
+    "credential_source",
+    "web_identity_token_file",
+)
 
 
 def sso_profile(config: AwsConfig, name: str) -> SsoProfile:

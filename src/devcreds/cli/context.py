@@ -63,6 +63,9 @@ class Context:
         """--sso-session if given, else the session of the profile."""
         if sso_session:
             return awsconfig.sso_session(self.config, sso_session)
+        if self.config.profiles.get(self.profile, {}).get("source_profile"):
+            # A role assumed from an SSO profile: its login is its root's.
+            return awsconfig.credential_chain(self.config, self.profile).root.session
         return awsconfig.profile_session(self.config, self.profile)
 
     def profile_credentials(self) -> RoleCredentials:
