@@ -387,10 +387,16 @@ def _note_lifetime(paths: Paths, path: Path, record: Token | RoleCredentials) ->
 
 
 def remove(path: Path) -> bool:
+    """Delete a cache file; False if there was none. Anything else in its place is an error
+    naming it (a folder left by a half-finished tool, a file we may not delete)."""
     try:
         path.unlink()
     except FileNotFoundError:
         return False
+    except OSError as exc:
+        raise FileError(
+            f"cannot delete {path}: {exc.strerror or exc}", hint=f"look at it: ls -ld {path}"
+        ) from None
     return True
 
 

@@ -110,3 +110,14 @@ def test_logout_when_the_server_is_gone_still_logs_out_locally(logged_in):
 def test_logout_conflicting_options(logged_in, args):
     """Two targets at once is a usage error."""
     assert logged_in.run("logout", *args).returncode == 2
+
+
+def test_logout_with_a_folder_in_place_of_a_cache_file_is_one_error(logged_in):
+    """A folder where the token file should be: exit 6 naming it, no traceback."""
+    (token,) = [p for p in logged_in.sso_cache.glob("*.json") if "accessToken" in p.read_text()]
+    token.unlink()
+    token.mkdir()
+    completed = logged_in.run("logout", "--profile", "dev")
+    assert completed.returncode == 6, completed.stderr
+    assert str(token) in completed.stderr
+    assert "Traceback" not in completed.stderr
