@@ -204,8 +204,15 @@ def _metadata(response: dict[str, Any]) -> dict[str, str]:
 
 def _sts_error(exc: Exception, settings: ClientSettings) -> Exception:
     """STS's refusal or silence as a devcreds error (one place for the sync and async twins)."""
-    from botocore.exceptions import ClientError, NoCredentialsError
+    from botocore.exceptions import ClientError, NoCredentialsError, ParamValidationError
 
+    if isinstance(exc, ParamValidationError):
+        # botocore's report quotes values (external_id among them): name the problem only.
+        return UsageError(
+            f"STS will not take these settings to assume a role "
+            f"({str(exc).splitlines()[0].split(':')[0]})",
+            hint="check role_arn, role_session_name, external_id and duration_seconds",
+        )
     if isinstance(exc, NoCredentialsError):
         return UsageError(
             f"there are no credentials to assume {settings.role_arn} with",
@@ -213,6 +220,11 @@ def _sts_error(exc: Exception, settings: ClientSettings) -> Exception:
         )
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("Throttling", "ThrottlingException", "TooManyRequestsException"):
+            return AwsRefused(
+                f"STS is throttling the requests to assume {settings.role_arn}",
+                hint="the service is throttling requests; retry in a minute",
+            )
         if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):
             return AwsRefused(
                 f"the credentials used to assume {settings.role_arn} are expired or invalid",
@@ -228,6 +240,15 @@ def _sts_error(exc: Exception, settings: ClientSettings) -> Exception:
     )
 
 
+def _budget() -> Any:
+    """The CLI's network budget for the library's STS calls too (botocore's default is 60 s)."""
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=5, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 2}
+    )
+
+
 def _assumed_role_credentials(settings: ClientSettings, clock: Clock | None) -> Any:
     import botocore.session
     from botocore.credentials import DeferredRefreshableCredentials
@@ -235,7 +256,7 @@ def _assumed_role_credentials(settings: ClientSettings, clock: Clock | None) -> 
 
     source = botocore.session.Session(profile=settings.profile)
     sts: Any = source.create_client(
-        "sts", region_name=settings.region, endpoint_url=settings.endpoint_url
+        "sts", region_name=settings.region, endpoint_url=settings.endpoint_url, config=_budget()
     )
     request = _assume_request(settings)
 
@@ -261,7 +282,10 @@ def _async_assumed_role_credentials(settings: ClientSettings, clock: Clock | Non
     async def assume() -> dict[str, str]:
         try:
             async with source.create_client(
-                "sts", region_name=settings.region, endpoint_url=settings.endpoint_url
+                "sts",
+                region_name=settings.region,
+                endpoint_url=settings.endpoint_url,
+                config=_budget(),
             ) as sts:
                 return _metadata(await sts.assume_role(**request))
         except (ClientError, BotoCoreError) as exc:

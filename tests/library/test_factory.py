@@ -155,3 +155,13 @@ def test_a_named_source_profile_with_a_role_works(emu, clock, tmp_path, monkeypa
     settings = _settings(emu, profile="src", role_session_name="named")
     arn = create_client("sts", settings, clock=clock).get_caller_identity()["Arn"]
     assert arn == "arn:aws:sts::222222222222:assumed-role/App/named"
+
+
+def test_a_session_name_sts_would_not_take_is_a_usage_error(sso_source, clock):
+    """botocore's parameter check (a one-letter session name) is a usage error, not the network."""
+    from devcreds.errors import UsageError
+
+    settings = _settings(sso_source)
+    object.__setattr__(settings, "role_session_name", "x")  # past ClientSettings' own check
+    with pytest.raises(UsageError):
+        create_client("sts", settings, clock=clock).get_caller_identity()
