@@ -87,7 +87,7 @@ def test_bad_assume_role_parameter_is_a_usage_error_naming_the_key(
         _assume(resolver, _hop(**fields), monkeypatch)
     assert caught.value.exit_code == 2
     assert f"{key} is too short" in caught.value.message
-    assert caught.value.hint == f"fix {key} in the profile's section of the AWS config file"
+    assert caught.value.hint == f"fix {key} in [profile deploy] of the AWS config file"
     assert "§" not in caught.value.message
 
 
