@@ -118,3 +118,17 @@ def test_token_path_that_is_a_folder_counts_as_absent(cli):
     """An unreadable token cache (here a folder) means "not logged in", not a crash."""
     (cli.sso_cache / f"{hashlib.sha1(b'corp').hexdigest()}.json").mkdir(parents=True)
     _check_error(cli.run("export", "--profile", "dev"), 3, "not logged in", "devcreds login")
+
+
+@pytest.mark.parametrize(
+    "content", ["[dev\nx = 1\n", "\ufeff[dev]\na = 1\n", "junk\n[dev]\na = 1\n"]
+)
+@pytest.mark.parametrize("command", [("export", "--profile", "dev"), ("roles",), ("logout",)])
+def test_an_unparsable_credentials_file_is_exit_2_naming_it(logged_in, content, command):
+    """A broken ~/.aws/credentials: exit 2 naming the file, as botocore rejects it too."""
+    path = logged_in.home / ".aws" / "credentials"
+    path.write_text(content)
+    completed = logged_in.run(*command)
+    assert completed.returncode == 2, completed.stderr
+    assert str(path) in completed.stderr
+    assert "Traceback" not in completed.stderr

@@ -48,7 +48,7 @@ class Context:
 
     @cached_property
     def config(self) -> AwsConfig:
-        return awsconfig.load(self.paths.config_file)
+        return awsconfig.load(self.paths.config_file, credentials_file=self.paths.credentials_file)
 
     @cached_property
     def clients(self) -> ClientFactory:
