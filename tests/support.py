@@ -190,3 +190,12 @@ def find_aws_cli_v2() -> str | None:
             if version.stdout.startswith("aws-cli/2"):
                 return candidate
     return None
+
+
+def wait_for(predicate: Any, what: str, timeout: float = 30.0) -> None:
+    """Poll an in-process condition (the emulator's state), not the clock of the code under test."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)

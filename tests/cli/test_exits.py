@@ -7,15 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
-
-def _wait_for(predicate, what, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+from tests.support import wait_for
 
 
 def test_ctrl_c_during_export_is_130_without_a_traceback(make_cli):
@@ -26,7 +19,7 @@ def test_ctrl_c_during_export_is_130_without_a_traceback(make_cli):
     emulator = cli.emu.emulator
     emulator.config = dataclasses.replace(emulator.config, latency_ms=5000)  # from now on
     process = cli.popen("export", "--profile", "dev")
-    _wait_for(lambda: cli.emu.calls("GetRoleCredentials") == 1, "the role credential call")
+    wait_for(lambda: cli.emu.calls("GetRoleCredentials") == 1, "the role credential call")
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130

@@ -14,7 +14,7 @@ from devcreds import cache
 from devcreds.errors import FileError
 from devcreds.paths import Paths
 from tests.cli.conftest import cli_environment
-from tests.support import approve
+from tests.support import approve, wait_for
 
 
 def _pending_codes(cli):
@@ -22,21 +22,12 @@ def _pending_codes(cli):
         return list(cli.emu.emulator.state.user_codes)
 
 
-def _wait_for(predicate, what, timeout=30.0):
-    """Poll an in-process condition (the emulator's state), not the clock of the code under test."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def test_export_during_a_pending_login_answers_at_once(make_cli):
     """While a person reads a device code, a credential_process export exits 3 at once."""
     cli = make_cli(auto_approve=False)
     cli.configure()
     login = cli.popen("login", "--profile", "dev", "--no-browser")
-    _wait_for(lambda: _pending_codes(cli), "the device code")
+    wait_for(lambda: _pending_codes(cli), "the device code")
     started = time.monotonic()
     completed = cli.run("export", "--profile", "dev", timeout=30)
     waited = time.monotonic() - started
@@ -62,7 +53,7 @@ def test_interactive_exports_share_one_login(make_cli):
         )
         for _ in range(3)
     ]
-    _wait_for(lambda: _pending_codes(cli), "the device code")
+    wait_for(lambda: _pending_codes(cli), "the device code")
     approve(cli.emu.url, _pending_codes(cli)[0])
     keys = set()
     for child in children:
