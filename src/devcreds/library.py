@@ -25,6 +25,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devcreds import regions
 from devcreds.errors import AwsRefused, NetworkError, UsageError
+from devcreds.sso.clients import THROTTLE_HINT, THROTTLING_CODES, invalid_parameters
 
 ENV_PREFIX = "DEVCREDS_"
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
@@ -207,12 +208,11 @@ def _sts_error(exc: Exception, settings: ClientSettings) -> Exception:
     from botocore.exceptions import ClientError, NoCredentialsError, ParamValidationError
 
     if isinstance(exc, ParamValidationError):
-        # botocore's report quotes values (external_id among them): name the problem only.
-        return UsageError(
-            f"STS will not take these settings to assume a role "
-            f"({str(exc).splitlines()[0].split(':')[0]})",
-            hint="check role_arn, role_session_name, external_id and duration_seconds",
-        )
+        # The CLI's translation names the parameters and never a value; the hint is ours,
+        # since these settings come from ClientSettings, not the AWS config file.
+        what = f"assuming {settings.role_arn}"
+        refused = invalid_parameters(what, str(exc.kwargs.get("report", "")), None)
+        return UsageError(refused.message, hint="check the ClientSettings (or DEVCREDS_*) values")
     if isinstance(exc, NoCredentialsError):
         return UsageError(
             f"there are no credentials to assume {settings.role_arn} with",
@@ -220,10 +220,9 @@ def _sts_error(exc: Exception, settings: ClientSettings) -> Exception:
         )
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
-        if code in ("Throttling", "ThrottlingException", "TooManyRequestsException"):
+        if code in THROTTLING_CODES:
             return AwsRefused(
-                f"STS is throttling the requests to assume {settings.role_arn}",
-                hint="the service is throttling requests; retry in a minute",
+                f"STS is throttling the requests to assume {settings.role_arn}", hint=THROTTLE_HINT
             )
         if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):
             return AwsRefused(

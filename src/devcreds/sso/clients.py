@@ -193,7 +193,7 @@ def translating(what: str, config_section: str | None = None) -> Iterator[None]:
             status if isinstance(status, int) else None,
         ) from None
     except ParamValidationError as exc:
-        raise _invalid_parameters(what, str(exc.kwargs.get("report", "")), config_section) from None
+        raise invalid_parameters(what, str(exc.kwargs.get("report", "")), config_section) from None
     except BotoCoreError as exc:
         # botocore's messages name the endpoint and the failure, never a request body.
         raise NetworkError(f"{what} failed: {exc}", hint=NETWORK_HINT) from None
@@ -220,7 +220,7 @@ _REPORT_LINE = re.compile(
 )
 
 
-def _invalid_parameters(what: str, report: str, section: str | None) -> UsageError:
+def invalid_parameters(what: str, report: str, section: str | None) -> UsageError:
     """botocore's refusal to send a request, naming config keys and never a value."""
     problems: list[tuple[str, str]] = []  # (parameter, what is wrong with it)
     for line in report.splitlines():
