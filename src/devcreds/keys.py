@@ -27,6 +27,8 @@ _MAX_LIFETIME = 400 * 24 * 3600
 _EARLIEST = -62135596800
 _LATEST = 253402300799
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# Windows has no POSIX modes (and no os.fchmod before 3.13): nothing to tighten there.
+_FCHMOD = hasattr(os, "fchmod") and hasattr(os, "getuid")
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
@@ -76,12 +78,19 @@ def load_json(path: str, limit: int | None = MAX_BYTES) -> tuple[Any, float]:
     over ``limit`` bytes included.
 
     Non-blocking, so a FIFO or device planted where a cache file belongs is refused
-    instead of waited on; nesting too deep for the parser is a ValueError too."""
+    instead of waited on; nesting too deep for the parser is a ValueError too. A file of
+    ours that others can read (written by an older tool, or under a loose umask) holds a
+    secret, so it is made 0600 on the way."""
     fd = os.open(path, _READ_FLAGS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ValueError("not a regular file")
+        if info.st_mode & 0o077 and _FCHMOD and info.st_uid == os.getuid():
+            try:  # noqa: SIM105 - contextlib is not loaded on the fast path
+                os.fchmod(fd, 0o600)
+            except OSError:  # a read-only file system: reading it is still right
+                pass
         chunks = []
         size = 0
         while limit is None or size <= limit:

@@ -140,3 +140,18 @@ def test_legacy_profile_token_is_keyed_by_start_url(make_cli):
     key = hashlib.sha1(b"https://d-0123456789.awsapps.com/start").hexdigest()
     assert (cli.sso_cache / f"{key}.json").exists()
     assert cli.export("old")["AccountId"] == "111111111111"
+
+
+def test_a_loose_cache_file_is_made_private_when_read(logged_in):
+    """Cache files left 0644 (an older tool, a loose umask) are 0600 once devcreds reads them."""
+    logged_in.export()
+    files = [*logged_in.sso_cache.glob("*.json"), *logged_in.cli_cache.glob("*.json")]
+    assert len(files) >= 2
+    for path in files:
+        path.chmod(0o644)
+    logged_in.export()  # the role credentials
+    logged_in.ok("status")  # the token
+    logged_in.ok("login", "--profile", "dev", "--no-browser")  # the registration
+    assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in files} == {
+        path.name: 0o600 for path in files
+    }

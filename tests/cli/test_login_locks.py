@@ -40,7 +40,7 @@ def test_export_during_a_pending_login_answers_at_once(make_cli):
 
 
 def test_interactive_exports_share_one_login(make_cli):
-    """Three exports on terminals, none logged in: one device login, all get its credentials."""
+    """Twenty exports on terminals, none logged in: one device login, all get its credentials."""
     cli = make_cli(auto_approve=False)
     cli.configure()
     children = [
@@ -51,7 +51,7 @@ def test_interactive_exports_share_one_login(make_cli):
             encoding="utf-8",
             timeout=60,
         )
-        for _ in range(3)
+        for _ in range(20)
     ]
     wait_for(lambda: _pending_codes(cli), "the device code")
     approve(cli.emu.url, _pending_codes(cli)[0])
