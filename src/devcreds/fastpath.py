@@ -23,6 +23,7 @@ import sys
 import time
 
 from devcreds import formats, keys
+from devcreds.errors import UsageError
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (3 ms)
 if TYPE_CHECKING:
@@ -196,5 +197,9 @@ def export(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
     fields = _fresh_fields(cache_file, state) if cache_file else None
     if fields is None:
         return False
-    sys.stdout.write(formats.render(fields, fmt))
+    try:
+        text = formats.render(fields, fmt)
+    except UsageError:
+        return False  # the full CLI explains it
+    sys.stdout.write(text)
     return True

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from devcreds.errors import UsageError
+
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (3 ms)
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ def variables(fields: Mapping[str, str]) -> dict[str, str]:
 
 
 def render(fields: Mapping[str, str], fmt: str) -> str:
-    """The text to print, ending in a newline."""
+    """The text to print, ending in a newline; UsageError for a value the format cannot carry."""
     if fmt in ("process", "json"):
         data: dict[str, object] = {name: fields[name] for name in FIELDS if name in fields}
         if fmt == "process":
@@ -55,8 +57,20 @@ def dotenv_value(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# cmd.exe expands % (and ! under delayed expansion) even inside quotes, and a " ends the
+# quoting, so a value holding one could run a command: AWS keys, tokens and timestamps are
+# base64 and ids, so anything else is not a credential and is refused, not escaped.
+_CMD_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=:._-")
+
+
 def _cmd(name: str, value: str) -> str:
-    # set "NAME=value" keeps & | < > literal; credentials are base64 and never hold a %.
+    # set "NAME=value" keeps & | < > literal.
+    if not set(value) <= _CMD_SAFE:
+        raise UsageError(
+            f"cannot print these credentials for cmd: {name} holds characters cmd.exe would"
+            " interpret",
+            hint="devcreds export --format powershell",
+        )
     return f'set "{name}={value}"'
 
 

@@ -188,3 +188,19 @@ def test_unknown_format_is_exit_2(logged_in):
     completed = logged_in.run("export", "--profile", "dev", "--format", "yaml")
     assert completed.returncode == 2
     assert "hint: devcreds export --format process|env" in completed.stderr
+
+
+def test_cmd_refuses_a_value_cmd_would_interpret(logged_in):
+    """A cached secret holding '" & calc & "' is no cmd line: exit 2, the secret not shown."""
+    logged_in.export()
+    path = logged_in.only_file(logged_in.cli_cache)
+    data = json.loads(path.read_text())
+    secret = 'abc" & calc & "%PATH%'
+    data["Credentials"]["SecretAccessKey"] = secret
+    path.write_text(json.dumps(data))
+    completed = logged_in.run("export", "--profile", "dev", "--format", "cmd")
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stdout == ""
+    assert "hint: devcreds export --format powershell" in completed.stderr
+    assert secret not in completed.stderr
+    assert logged_in.export()["SecretAccessKey"] == secret  # other formats carry it quoted

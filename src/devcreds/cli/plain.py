@@ -31,9 +31,10 @@ def export(argv: Sequence[str], environ: Mapping[str, str]) -> int | None:
 
     try:
         creds = Context(environ, options.get("--profile")).profile_credentials()
+        text = formats.render(creds.fields(), fmt)
     except DevcredsError as exc:
         # What render.error prints when stderr is not a terminal.
         sys.stderr.write(f"error: {exc.message}\n" + (f"hint: {exc.hint}\n" if exc.hint else ""))
         return exc.exit_code
-    sys.stdout.write(formats.render(creds.fields(), fmt))
+    sys.stdout.write(text)
     return 0
