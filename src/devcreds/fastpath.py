@@ -61,14 +61,16 @@ def _home(environ: Mapping[str, str]) -> str:
 def _config_path(environ: Mapping[str, str], home: str) -> str:
     """The same rule as paths.Paths.from_environ."""
     configured = environ.get("AWS_CONFIG_FILE")
-    return os.path.expanduser(configured) if configured else os.path.join(home, ".aws", "config")
+    if configured:
+        return os.path.expanduser(os.path.expandvars(configured))
+    return os.path.join(home, ".aws", "config")
 
 
 def _credentials_path(environ: Mapping[str, str], home: str) -> str:
     """The same rule as paths.Paths.from_environ."""
     configured = environ.get("AWS_SHARED_CREDENTIALS_FILE")
     if configured:
-        return os.path.expanduser(configured)
+        return os.path.expanduser(os.path.expandvars(configured))
     return os.path.join(home, ".aws", "credentials")
 
 

@@ -1,7 +1,9 @@
 """Where devcreds and the AWS tools keep their files.
 
 Built once from the environment by the CLI (or from explicit values by a
-test) and passed down; nothing below reads ``os.environ`` for a path.
+test) and passed down; nothing below reads ``os.environ`` for a path. The one
+exception is botocore's own: ``$VAR`` in the two file variables is expanded
+against the process environment.
 
 The records on the cached ``export`` path (this one, awsconfig's and cache's)
 are NamedTuples, not dataclasses: importing ``dataclasses`` and building the
@@ -10,6 +12,7 @@ classes cost more than a bare Python start (measured with -X importtime).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -22,15 +25,17 @@ class Paths(NamedTuple):
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Paths:
-        """The AWS CLI's rules: ``AWS_CONFIG_FILE``, ``AWS_SHARED_CREDENTIALS_FILE``, ``~``."""
+        """The AWS CLI's rules: ``AWS_CONFIG_FILE``, ``AWS_SHARED_CREDENTIALS_FILE``, then
+        ``$VAR`` and ``~`` expanded as botocore's configloader does (against the process
+        environment, as there)."""
         home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
         config = environ.get("AWS_CONFIG_FILE")
         credentials = environ.get("AWS_SHARED_CREDENTIALS_FILE")
         return cls(
             home=home,
-            config_file=Path(config).expanduser() if config else home / ".aws" / "config",
+            config_file=_expanded(config) if config else home / ".aws" / "config",
             credentials_file=(
-                Path(credentials).expanduser() if credentials else home / ".aws" / "credentials"
+                _expanded(credentials) if credentials else home / ".aws" / "credentials"
             ),
         )
 
@@ -48,3 +53,7 @@ class Paths(NamedTuple):
     def state(self) -> Path:
         """devcreds' own files: locks and the record of what was written where."""
         return self.home / ".aws" / "devcreds"
+
+
+def _expanded(configured: str) -> Path:
+    return Path(os.path.expandvars(configured)).expanduser()

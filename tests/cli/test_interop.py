@@ -115,3 +115,24 @@ def test_aws_cli_runs_devcreds_as_credential_process(logged_in, aws):
         "--endpoint-url", logged_in.emu.url, "--output", "json",
     )  # fmt: skip
     assert identity["Account"] == "111111111111"
+
+
+def test_config_file_variables_expand_as_botocore_expands_them(logged_in):
+    """AWS_CONFIG_FILE=$AWS_HOME_TEST/config: devcreds (full CLI and fast path) and boto3
+    read the same file."""
+    moved = logged_in.home / "elsewhere"
+    moved.mkdir()
+    logged_in.config.rename(moved / "config")
+    logged_in.env = {
+        **logged_in.env,
+        "AWS_HOME_TEST": str(moved),
+        "AWS_CONFIG_FILE": "$AWS_HOME_TEST/config",
+        "AWS_SHARED_CREDENTIALS_FILE": "${AWS_HOME_TEST}/credentials",
+    }
+    first = logged_in.export()  # the full CLI fetches
+    again = logged_in.export()  # the fast path answers
+    assert first["AccessKeyId"] == again["AccessKeyId"]
+    assert logged_in.emu.calls("GetRoleCredentials") == 1
+    assert _boto3(logged_in)["AccessKeyId"].startswith("ASIA")  # boto3 keeps its own cache
+    logged_in.ok("write", "credentials", "--profile", "dev", "--as", "moved")
+    assert "[moved]" in (moved / "credentials").read_text()
