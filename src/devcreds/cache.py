@@ -400,6 +400,13 @@ def remove(path: Path) -> bool:
     return True
 
 
+def forget(paths: Paths, path: Path) -> bool:
+    """Delete a token or credentials file and devcreds' lifetime note about it (logout)."""
+    removed = remove(path)
+    remove(Path(keys.lifetime_path(str(paths.state), str(path))))
+    return removed
+
+
 def load_token(paths: Paths, session: SsoSession) -> Token | None:
     path = token_path(paths, session)
     data, mtime = _read(path, keys.MAX_BYTES)

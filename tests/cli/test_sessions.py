@@ -77,6 +77,16 @@ def test_logout_ends_the_session_and_deletes_the_caches(logged_in):
     assert logged_in.run("export", "--profile", "dev").returncode == 3
 
 
+@pytest.mark.parametrize("which", [("--profile", "dev"), ("--all",)], ids=["profile", "all"])
+def test_logout_deletes_the_lifetime_notes_of_what_it_deleted(logged_in, which):
+    """No note about a deleted token or credential set outlives it."""
+    logged_in.export()
+    notes = logged_in.home / ".aws" / "devcreds" / "lifetimes"
+    assert len(list(notes.iterdir())) == 2  # the token and the role credentials
+    logged_in.ok("logout", *which)
+    assert list(notes.iterdir()) == []
+
+
 def test_logout_keeps_the_client_registration(logged_in):
     """The registration stays, as with aws sso logout: the next login registers nothing."""
     logged_in.ok("logout", "--sso-session", "corp")

@@ -60,9 +60,9 @@ def _remove_role_caches(ctx: Context, logged_out: Callable[[SsoSession], bool]) 
         except UsageError:
             continue  # not a profile devcreds serves
         if logged_out(chain.root.session):
-            removed += cache.remove(cache.role_credentials_path(ctx.paths, chain.root))
+            removed += cache.forget(ctx.paths, cache.role_credentials_path(ctx.paths, chain.root))
             for hop in chain.hops:
-                removed += cache.remove(cache.assumed_role_path(ctx.paths, hop))
+                removed += cache.forget(ctx.paths, cache.assumed_role_path(ctx.paths, hop))
     return removed
 
 
@@ -70,7 +70,7 @@ def _end_portal_session(ctx: Context, session: SsoSession) -> None:
     token = cache.load_token(ctx.paths, session)
     if token is not None:
         _portal_logout(ctx, token.region or session.region, token.access_token, session.label)
-    cache.remove(cache.token_path(ctx.paths, session))
+    cache.forget(ctx.paths, cache.token_path(ctx.paths, session))
 
 
 def _portal_logout(ctx: Context, region: str, access_token: str, label: str) -> None:
@@ -97,11 +97,11 @@ def _logout_everything(ctx: Context) -> None:
             continue  # something that is not ours to judge
         if token.region:
             _portal_logout(ctx, token.region, token.access_token, token.start_url)
-        tokens += cache.remove(path)
+        tokens += cache.forget(ctx.paths, path)
     for path in sorted(ctx.paths.cli_cache.glob("*.json")):
         data = cache.read_json(path)
         if data is not None and data.get("ProviderType") == "sso":
-            creds += cache.remove(path)
+            creds += cache.forget(ctx.paths, path)
     creds += _remove_role_caches(ctx, lambda root: True)
     render.stderr.print(
         f"Logged out: deleted {tokens} token(s), {registrations} client registration(s) and "
