@@ -103,7 +103,7 @@ def read_ini(path: Path, what: str) -> dict[str, dict[str, str]] | None:
     try:
         parser.read_string(text, source=str(path))
     except configparser.Error as exc:
-        raise _unparsable(path, what, *_where(exc, text)) from None
+        raise _unparsable(path, what, *parse_problem(exc, text)) from None
     sections: dict[str, dict[str, str]] = {}
     for section in parser.sections():
         values: dict[str, str] = {}
@@ -135,7 +135,7 @@ def _section_name(section: str) -> str | None:
     return parts[1] if len(parts) == 2 else None
 
 
-def _where(exc: configparser.Error, text: str) -> tuple[int | None, str]:
+def parse_problem(exc: configparser.Error, text: str) -> tuple[int | None, str]:
     """The line a configparser error is about, and what is wrong there, never the line itself
     (in the credentials file it may hold a secret key)."""
     lines = text.splitlines()
@@ -158,7 +158,7 @@ def _where(exc: configparser.Error, text: str) -> tuple[int | None, str]:
         # come after the real mistake (``[prod`` leaves the next key in the section before).
         earlier = _first_error("\n".join(lines[: (exc.lineno or 1) - 1]))
         if earlier is not None:
-            return _where(earlier, text)
+            return parse_problem(earlier, text)
         if isinstance(exc, configparser.DuplicateOptionError):
             return exc.lineno, f"{exc.option} is set a second time in [{exc.section}]"
         return exc.lineno, f"[{exc.section}] appears a second time"

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from devcreds import awsconfig
 from devcreds.errors import UsageError
 from devcreds.sinks.base import Occurrence, Place, Removal, ShapeError, Sink
 from devcreds.sinks.record import Target, fingerprint
@@ -106,11 +107,13 @@ def _newline(text: str) -> str:
 def _parse(text: str) -> dict[str, dict[str, str]]:
     """The file as botocore's RawConfigParser reads it."""
     parser = configparser.RawConfigParser()
+    universal = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        parser.read_string(text.replace("\r\n", "\n").replace("\r", "\n"))
+        parser.read_string(universal)
     except configparser.Error as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ShapeError(f"botocore cannot parse it: {first_line}") from None
+        line, reason = awsconfig.parse_problem(exc, universal)
+        where = f"line {line}: " if line else ""
+        raise ShapeError(f"botocore cannot parse it: {where}{reason}") from None
     return {section: dict(parser.items(section)) for section in parser.sections()}
 
 
@@ -124,6 +127,7 @@ class CredentialsFile(Sink):
 
     def places(self, text: str) -> list[Place]:
         _check_bom(text)
+        _parse(text)  # botocore's verdict first: it names the line and what is wrong there
         _, sections = _scan(text)
         places = []
         for section in sections:
@@ -176,8 +180,11 @@ class CredentialsFile(Sink):
             if missing:
                 after = section.options[-1].end_line if section.options else section.header + 1
                 at, line_end = _line_end(lines, after - 1, text)
-                lead = "" if line_end else newline  # the last line had no line break
-                splices.append((at, at, lead + "".join(m + newline for m in missing)))
+                if line_end:
+                    added = "".join(m + newline for m in missing)
+                else:  # the file's last line had no line break: nor does it now
+                    added = newline + newline.join(missing)
+                splices.append((at, at, added))
             container = Target()
         result = _splice(text, splices)
         expected = {s: dict(v) for s, v in before.items()}
@@ -193,6 +200,7 @@ class CredentialsFile(Sink):
         expected = _parse(text)
         lines, sections = _scan(text)
         splices: list[tuple[int, int, str]] = []
+        at_end = False  # a line taken out was the file's last
         by_name = {s.name: s for s in sections}
         for removal in removals:
             section = by_name[removal.place.name]
@@ -210,6 +218,7 @@ class CredentialsFile(Sink):
                     start = lines[option.line][0]
                     end = _line_end(lines, option.end_line - 1, text)[0]
                     splices.append((start, end, ""))
+                    at_end = at_end or end == len(text)
                     expected[section.name].pop(option.key)
                     dropped.add(option.line)
             gone = {
@@ -230,6 +239,9 @@ class CredentialsFile(Sink):
                 splices.append((start, _line_end(lines, section.header, text)[0], ""))
                 del expected[section.name]
         result = _splice(text, splices)
+        if at_end and not text.endswith(("\n", "\r")):
+            # The write put its lines after the last line's break; the file had none there.
+            result = re.sub(r"(\r\n|\n|\r)$", "", result)
         if _parse(result) != expected:
             raise ShapeError(
                 "the edit would have changed more than intended; the file is untouched"
