@@ -105,6 +105,12 @@ def test_login_by_sso_session(cli):
     assert cli.emu.calls("CreateToken") == 1
 
 
+def test_login_takes_the_aws_cli_device_code_option(cli):
+    """aws sso login's --use-device-code is accepted: the device flow runs."""
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
+    assert cli.emu.calls("StartDeviceAuthorization") == 1
+
+
 def test_profile_and_session_together_is_a_usage_error(cli):
     """--profile with --sso-session is refused with exit 2."""
     completed = cli.run("login", "--profile", "dev", "--sso-session", "corp")

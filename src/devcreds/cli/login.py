@@ -16,9 +16,14 @@ from devcreds.errors import UsageError
 def login(
     profile: Profile = None,
     sso_session: SsoSessionName = None,
-    device_code: Annotated[
-        bool, typer.Option("--device-code", help="Use the device-code flow (the default for now).")
-    ] = True,
+    use_device_code: Annotated[
+        bool,
+        typer.Option(
+            "--use-device-code",
+            "--device-code",
+            help="Sign in with a device code, as aws sso login --use-device-code does.",
+        ),
+    ] = False,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the URL and code; open no browser.")
     ] = False,
