@@ -420,3 +420,20 @@ def test_a_profile_name_the_credentials_file_cannot_hold_is_a_usage_error(sinks,
     report = _write(sinks, "credentials", path, only=[name], check=False)
     assert [type(o.error) for o in report.failures] == [UsageError]
     assert path.read_text() == CREDENTIALS
+
+
+def test_vscode_configurations_sharing_a_name_are_each_written(sinks, tmp_path):
+    """Two configurations called "Launch": both get the credentials, clean restores the file."""
+    text = (
+        '{\n  "configurations": [\n'
+        '    {"name": "Launch", "type": "node"},\n'
+        '    {"name": "Launch", "type": "coreclr"}\n  ]\n}\n'
+    )
+    path = _file(tmp_path, "vscode", text)
+    sinks.write("vscode", path)
+    configurations = jsonc.to_python(jsonc.parse(path.read_text()))["configurations"]
+    assert [c["env"]["AWS_SECRET_ACCESS_KEY"] for c in configurations] == [
+        CREDS["AWS_SECRET_ACCESS_KEY"]
+    ] * 2
+    sinks.clean(path)
+    assert path.read_text() == text

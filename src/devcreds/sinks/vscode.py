@@ -26,7 +26,9 @@ class VsCode(JsonEnvSink):
                 if isinstance(name, jsonc.Scalar) and isinstance(name.value, str)
                 else f"#{index + 1}"  # VS Code requires a name; a file without one still works
             )
-            found.setdefault(label, (("configurations", index), item))
+            if label in found:  # VS Code lists both; each is a target of its own
+                label = f"{label} (#{index + 1})"
+            found[label] = (("configurations", index), item)
         return found
 
     def writable(self, places: list[Place], text: str) -> list[str]:
