@@ -63,7 +63,7 @@ LAYERS = [
     {"files", "awsconfig", "inifile"},
     {"cache"},
     {"sso", "sinks", "emulator"},
-    {"credentials", "fastpath", "status", "library", "ssoconfig"},
+    {"credentials", "fastpath", "status", "library", "ssoconfig", "serve"},
     {"cli", "__main__"},
 ]
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}

@@ -52,14 +52,20 @@ class Resolver:
     clients: ClientFactory
     clock: Clock
 
-    def role_credentials(self, profile: SsoProfile) -> RoleCredentials:
-        """Credentials with more than 15 minutes left, fetching them only when needed."""
+    def _usable(self, cached: RoleCredentials, outlive: dt.datetime | None) -> bool:
+        return cached.fresh(self.clock()) and (outlive is None or cached.expiration > outlive)
+
+    def role_credentials(
+        self, profile: SsoProfile, outlive: dt.datetime | None = None
+    ) -> RoleCredentials:
+        """Credentials with more than 15 minutes left (and expiring after ``outlive``, when
+        given: serve renews ahead), fetching them only when needed."""
         cached = cache.load_role_credentials(self.paths, profile)
-        if cached is not None and cached.fresh(self.clock()):
+        if cached is not None and self._usable(cached, outlive):
             return cached
         with cache.session_lock(self.paths, profile.session):
             cached = cache.load_role_credentials(self.paths, profile)
-            if cached is not None and cached.fresh(self.clock()):
+            if cached is not None and self._usable(cached, outlive):
                 return cached  # another process fetched them while we waited
             hint = login_hint(profile.session, profile.name)
             token = self._valid_token(profile.session, hint)
@@ -70,27 +76,37 @@ class Resolver:
             cache.save_role_credentials(self.paths, profile, fetched)
             return fetched
 
-    def profile_credentials(self, config: AwsConfig, name: str) -> RoleCredentials:
+    def profile_credentials(
+        self, config: AwsConfig, name: str, outlive: dt.datetime | None = None
+    ) -> RoleCredentials:
         """Credentials of any supported profile: an SSO role, then each AssumeRole of the chain."""
         chain = awsconfig.credential_chain(config, name)
-        creds = self.role_credentials(chain.root)
+        creds = self.role_credentials(chain.root, outlive if not chain.hops else None)
         region = chain.root.region or chain.root.session.region
         for hop in chain.hops:
             region = hop.region or region
-            creds = self._assumed(hop, creds, region, login_hint(chain.root.session, name))
+            outlives = outlive if hop is chain.hops[-1] else None
+            creds = self._assumed(
+                hop, creds, region, login_hint(chain.root.session, name), outlives
+            )
         return creds
 
     def _assumed(
-        self, hop: RoleHop, source: RoleCredentials, region: str, hint: str
+        self,
+        hop: RoleHop,
+        source: RoleCredentials,
+        region: str,
+        hint: str,
+        outlive: dt.datetime | None,
     ) -> RoleCredentials:
         """The hop's role credentials, from the AWS CLI's assume-role cache or from STS."""
         cached = cache.load_assumed_role(self.paths, hop)
-        if cached is not None and cached.fresh(self.clock()):
+        if cached is not None and self._usable(cached, outlive):
             return cached
         key = cache.assumed_role_path(self.paths, hop).stem
         with cache.named_lock(self.paths, f"role-{key}", hop.role_arn):
             cached = cache.load_assumed_role(self.paths, hop)
-            if cached is not None and cached.fresh(self.clock()):
+            if cached is not None and self._usable(cached, outlive):
                 return cached
             arguments: dict[str, Any] = {
                 "RoleArn": hop.role_arn,

@@ -68,9 +68,10 @@ class Context:
             return awsconfig.credential_chain(self.config, self.profile).root.session
         return awsconfig.profile_session(self.config, self.profile)
 
-    def profile_credentials(self) -> RoleCredentials:
-        """The profile's role credentials, never interactive; leaves the fast path its note."""
-        creds = self.resolver.profile_credentials(self.config, self.profile)
+    def profile_credentials(self, outlive: dt.datetime | None = None) -> RoleCredentials:
+        """The profile's role credentials, never interactive; leaves the fast path its note.
+        ``outlive``: they must expire after this instant (serve renews ahead)."""
+        creds = self.resolver.profile_credentials(self.config, self.profile, outlive)
         chain = awsconfig.credential_chain(self.config, self.profile)
         cache_file = (
             cache.assumed_role_path(self.paths, chain.hops[-1])

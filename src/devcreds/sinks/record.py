@@ -79,15 +79,20 @@ class Written:
     expires_at: str
     fingerprints: frozenset[str]
     targets: dict[str, Target]
+    # "serve": the file points at devcreds serve (nothing in it expires); None: keys.
+    via: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "profile": self.profile,
             "writtenAt": self.written_at,
             "expiresAt": self.expires_at,
             "fingerprints": sorted(self.fingerprints),
             "targets": {name: t.to_json() for name, t in self.targets.items()},
         }
+        if self.via is not None:
+            data["via"] = self.via
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> Written:
@@ -102,12 +107,15 @@ class Written:
         _check(isinstance(prints, list) and all(isinstance(p, str) for p in prints), "prints")
         targets = data.get("targets", {})
         _check(isinstance(targets, dict), "targets")
+        via = data.get("via")
+        _check(via is None or isinstance(via, str), "via")
         return cls(
             data["profile"],
             data["writtenAt"],
             data["expiresAt"],
             frozenset(prints),
             {str(name): Target.from_json(t) for name, t in targets.items()},
+            via,
         )
 
 
