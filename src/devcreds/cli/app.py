@@ -19,6 +19,7 @@ from devcreds.cli import (
     logout,
     render,
     roles,
+    serve,
     status,
     write,
 )
@@ -71,6 +72,7 @@ app.command("clean")(clean.clean)
 app.command("exec", context_settings={"allow_interspersed_args": False})(execute.run_command)
 app.command("roles")(roles.roles)
 app.command("status")(status.status)
+app.command("serve")(serve.serve)
 app.command("logout")(logout.logout)
 app.command("emulator")(emulator.emulator)
 app.command("demo")(demo.demo)

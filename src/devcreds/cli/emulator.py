@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-import signal
 import threading
-from types import FrameType
 from typing import Annotated
 
 import typer
 
-from devcreds.cli import render
+from devcreds.cli import render, running
 from devcreds.emulator import Emulator, EmulatorConfig, EmulatorServer
 from devcreds.errors import NetworkError
 
@@ -68,7 +66,7 @@ def emulator(
             f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}",
             hint="devcreds emulator --port 0 (picks a free port)",
         ) from None
-    stop = _stop_on_signals()  # before the first line: a script may signal right after it
+    stop = running.stop_on_signals()  # before the first line: a script may signal right after it
     # The contract: the first stdout line says where we are, for scripts to read.
     print(f"listening on {server.url}", flush=True)
     if not _is_loopback(host):
@@ -87,22 +85,6 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _stop)
-    return stop
-
-
 def _serve_until(server: EmulatorServer, stop: threading.Event) -> None:
-    thread = threading.Thread(target=server.serve_forever, name="emulator", daemon=True)
-    thread.start()
-    while not stop.wait(1.0):  # a timed wait, so Windows delivers Ctrl-C too
-        pass
-    server.shutdown()
-    server.server_close()
+    running.serve_until(server, stop, "emulator")
     render.stderr.print("stopped")

@@ -1,0 +1,73 @@
+"""``devcreds serve``: the container-credentials endpoint for every profile, until stopped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from devcreds.cache import RoleCredentials
+from devcreds.cli import render, running
+from devcreds.cli.context import Context
+from devcreds.errors import UsageError
+from devcreds.serve import server, state
+
+
+def serve(
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", min=0, max=65535, help="Port (the files written name it); 0 picks a free one."
+        ),
+    ] = state.DEFAULT_PORT,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = state.HOST,
+    allow_non_loopback: Annotated[
+        bool,
+        typer.Option(
+            "--allow-non-loopback",
+            help="Listen on an address other machines may reach (anyone with the token gets "
+            "credentials).",
+        ),
+    ] = False,
+) -> None:
+    """Serve credentials to AWS SDKs at http://127.0.0.1:PORT/profile/PROFILE.
+
+    Apps given AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+    (devcreds write … --via serve) refresh their credentials from here on their own.
+    """
+    if not server.is_loopback(host) and not allow_non_loopback:
+        raise UsageError(
+            f"{host} is not a loopback address; other machines could ask for credentials",
+            hint="devcreds serve --host 127.0.0.1, or add --allow-non-loopback if you mean it",
+        )
+    ctx = Context.from_process(None)
+
+    def fetch(profile: str, outlive: dt.datetime | None) -> RoleCredentials:
+        # A context per fetch: a profile added to the config while serve runs is found.
+        return Context(os.environ, profile).profile_credentials(outlive)
+
+    running_server = server.start(ctx.paths, fetch, _log, host, port)
+    stop = running.stop_on_signals()
+    if not server.is_loopback(host):
+        render.warning(f"serving beyond this machine on {host}: anyone with the token can ask")
+    url = state.endpoint_url("PROFILE", running_server.port, host)
+    # The contract: the first stdout line says where we are, for scripts to read.
+    print(f"listening on {url.removesuffix('/profile/PROFILE')}", flush=True)
+    render.stderr.print(
+        f"serving credentials at {url}\n"
+        f"token file: {state.token_file(ctx.paths)}\n"
+        "point an app here: devcreds write launchsettings|vscode|dotenv --via serve; "
+        "Ctrl-C stops",
+        markup=False,
+        highlight=False,
+    )
+    running.serve_until(running_server, stop, "devcreds-serve")
+    render.stderr.print("stopped", markup=False)
+
+
+def _log(line: str) -> None:
+    stamp = dt.datetime.now().astimezone().strftime("%H:%M:%S")
+    print(f"{stamp} {line}", file=sys.stderr, flush=True)

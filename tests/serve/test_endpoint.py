@@ -1,0 +1,170 @@
+"""devcreds serve as an HTTP endpoint: the answers SDKs parse, and every bad request refused."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+
+from devcreds.serve import state
+from tests.serve.conftest import start_serve
+
+
+def test_answers_the_fields_sdks_parse(serving):
+    """AccessKeyId, SecretAccessKey, Token, Expiration (ISO 8601 UTC) and AccountId."""
+    status, body = serving.get()
+    assert status == 200
+    assert set(body) == {
+        "Code",
+        "AccessKeyId",
+        "SecretAccessKey",
+        "Token",
+        "Expiration",
+        "AccountId",
+    }
+    assert body["AccessKeyId"].startswith("ASIA")
+    assert body["AccountId"] == "111111111111"
+    assert body["Expiration"].endswith("Z")
+
+
+def test_the_same_credentials_as_export(serving):
+    """serve goes through export's resolver and cache: one fetch serves both."""
+    _, body = serving.get()
+    assert serving.cli.export()["AccessKeyId"] == body["AccessKeyId"]
+
+
+def test_the_token_file_is_private_and_stable_across_restarts(serving):
+    """0600 in a 0700 folder, no line break, the same token after a restart."""
+    token = serving.token
+    assert (
+        serving.token_file.stat().st_mode & 0o777,
+        serving.token_file.parent.stat().st_mode & 0o777,
+    ) == (0o600, 0o700)
+    assert token == token.strip()
+    assert len(token) >= 32
+    assert serving.stop()[0] == 0
+    again = start_serve(serving.cli)
+    try:
+        assert again.token == token
+        assert again.get()[0] == 200
+    finally:
+        again.stop()
+
+
+def test_requests_without_the_token_are_refused(serving):
+    """No header: 401 naming the token file; a wrong one (even a prefix): 403."""
+    status, body = serving.get(headers={})
+    assert status == 401
+    assert str(serving.token_file) in body["hint"]
+    for wrong in ("x" * 43, serving.token[:-1], serving.token + "x"):
+        assert serving.get(headers={"Authorization": wrong})[0] == 403
+
+
+def test_a_foreign_host_header_is_refused(serving):
+    """DNS rebinding: a page at evil.example:PORT resolving to 127.0.0.1 gets 403."""
+    token = serving.token
+    for host in (f"evil.example:{serving.port}", "127.0.0.1:1", "127.0.0.1"):
+        status, body = serving.get(headers={"Authorization": token, "Host": host})
+        assert (status, body["code"]) == (403, "WrongHost")
+    assert (
+        serving.get(headers={"Authorization": token, "Host": f"localhost:{serving.port}"})[0] == 200
+    )
+
+
+def test_unknown_profiles_and_paths_are_404(serving):
+    """An unknown profile, a traversal, an empty name, another path: 404, no secret."""
+    for path in (
+        "/profile/nope",
+        "/profile/../../etc/passwd",
+        "/profile/",
+        "/profile/%2e%2e/x",
+        "/profile/%ff",
+        "/credentials",
+        "/",
+    ):
+        status, body = serving.get(path)
+        assert status == 404, path
+        assert "SecretAccessKey" not in body
+
+
+def test_a_logged_out_session_is_503_with_the_login_hint(serving):
+    """Only a login can help: 503 and the command in the body, for the app's log."""
+    serving.cli.ok("logout", "--all")
+    status, body = serving.get()
+    assert status == 503
+    assert body["hint"] == "devcreds login --profile dev"
+
+
+def test_other_methods_and_garbage_are_refused_and_serve_goes_on(serving):
+    """POST, a malformed request line, huge headers: refused; the next request is answered."""
+    connection = http.client.HTTPConnection("127.0.0.1", serving.port, timeout=10)
+    connection.request("POST", "/profile/dev", body=b"{}", headers={"Authorization": serving.token})
+    assert connection.getresponse().status == 501
+    connection.close()
+    with socket.create_connection(("127.0.0.1", serving.port), timeout=10) as raw:
+        raw.sendall(b"\x00\xff garbage\r\n\r\n")
+        assert raw.recv(100).startswith(b"HTTP/1.1 400 ")
+    status, _ = serving.get(headers={"Authorization": serving.token, "X-Big": "a" * 70000})
+    assert status == 431
+    assert serving.get()[0] == 200
+
+
+def test_a_silent_client_does_not_stop_others(serving):
+    """Connections that send nothing, and many at once: the next real request is answered."""
+    idle = [socket.create_connection(("127.0.0.1", serving.port), timeout=10) for _ in range(50)]
+    try:
+        results = []
+        threads = [
+            threading.Thread(target=lambda: results.append(serving.get()[0])) for _ in range(20)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert results == [200] * 20
+    finally:
+        for connection in idle:
+            connection.close()
+
+
+def test_no_secret_reaches_the_log(serving):
+    """A line per request, without the token or any key."""
+    _, body = serving.get()
+    serving.get(headers={"Authorization": "wrong-token-value"})
+    code, log = serving.stop()
+    assert code == 0
+    assert "GET /profile/dev 200" in log
+    assert "GET /profile/dev 403" in log
+    for secret in (serving.token, body["SecretAccessKey"], body["Token"], "wrong-token-value"):
+        assert secret not in log
+
+
+def test_a_second_serve_on_the_port_says_it_is_running(serving):
+    """Same port: exit 5, 'already running', serve 1 untouched."""
+    completed = serving.cli.run("serve", "--port", str(serving.port))
+    assert completed.returncode == 5
+    assert "devcreds serve is already running" in completed.stderr
+    assert serving.get()[0] == 200
+
+
+def test_another_program_on_the_port_is_named_as_such(cli):
+    """A port held by something else: exit 5 with a --port hint, no traceback."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        completed = cli.run("serve", "--port", str(holder.getsockname()[1]))
+    assert completed.returncode == 5
+    assert "taken by another program" in completed.stderr
+    assert "hint: devcreds serve --port N" in completed.stderr
+
+
+def test_a_non_loopback_address_needs_the_explicit_flag(cli):
+    """--host 0.0.0.0 is refused (exit 2) unless --allow-non-loopback is given."""
+    completed = cli.run("serve", "--host", "0.0.0.0")  # noqa: S104 - refused, never bound
+    assert completed.returncode == 2
+    assert "--allow-non-loopback" in completed.stderr
+
+
+def test_the_endpoint_url_names_the_profile():
+    """Profile names are one URL segment, quoted."""
+    assert state.endpoint_url("my dev/x", 9155) == "http://127.0.0.1:9155/profile/my%20dev%2Fx"
