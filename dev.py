@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -44,7 +45,20 @@ def _run(*command: str) -> None:
         sys.exit(completed.returncode)
 
 
+def _ensure_js() -> None:
+    """The AWS SDK for JavaScript v3 the interop tests drive, from tests/js/package-lock.json."""
+    js = ROOT / "tests" / "js"
+    stamp = js / "node_modules" / ".devcreds-installed.sha256"
+    wanted = hashlib.sha256((js / "package-lock.json").read_bytes()).hexdigest()
+    npm = shutil.which("npm")
+    if npm is None or (stamp.exists() and stamp.read_text() == wanted):
+        return  # without npm the JavaScript tests say so (and fail under CI=true)
+    _run(npm, "ci", "--prefix", str(js), "--no-audit", "--no-fund", "--loglevel=error")
+    stamp.write_text(wanted)
+
+
 def test(args: list[str]) -> None:
+    _ensure_js()
     _run(_tool("ruff"), "check", ".")
     _run(_tool("ruff"), "format", "--check", ".")
     _run(_tool("mypy"))
