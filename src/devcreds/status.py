@@ -13,6 +13,7 @@ from devcreds.awsconfig import AwsConfig, SsoSession
 from devcreds.cache import format_timestamp
 from devcreds.errors import UsageError
 from devcreds.paths import Paths
+from devcreds.serve import state
 from devcreds.sinks import deliver
 
 
@@ -42,6 +43,8 @@ class Status:
     profiles: list[ProfileStatus]
     sinks: list[deliver.Written]
     warnings: list[str]
+    # Whether devcreds serve answers on its default port; None when no file points at it.
+    serve_running: bool | None = None
 
 
 def status(paths: Paths, config: AwsConfig, now: dt.datetime) -> Status:
@@ -83,4 +86,5 @@ def status(paths: Paths, config: AwsConfig, now: dt.datetime) -> Status:
             )
         )
     sinks, warnings = deliver.written(paths, now)
-    return Status(session_rows, profile_rows, sinks, warnings)
+    running = state.probe(paths) if any(w.via == "serve" for w in sinks) else None
+    return Status(session_rows, profile_rows, sinks, warnings, running)

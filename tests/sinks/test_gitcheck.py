@@ -58,9 +58,12 @@ def write(
             asked.append(1)
         return Delivery(dict(CREDS), "dev", NOW + dt.timedelta(hours=1))
 
-    return deliver.write(
+    report = deliver.write(
         paths, "dotenv", list(targets), credentials, now=NOW, allow_tracked=allow_tracked
     )
+    if report.failures:  # one file refused: its error, as the CLI reports it
+        raise report.failures[0].error
+    return report
 
 
 def git_error(repo: Path) -> str:
@@ -137,16 +140,32 @@ def test_allow_tracked_writes_where_git_cannot_answer(tmp_path, repo):
     assert CREDS["AWS_SECRET_ACCESS_KEY"] in (repo / "tracked.env").read_text()
 
 
-def test_tracked_and_unanswerable_files_in_one_refusal(tmp_path, repo):
-    """One write over a tracked file and a broken repository's file names both, once each."""
+def test_refused_files_do_not_stop_the_others(tmp_path, repo):
+    """A tracked file and a broken repository's files are refused one by one (git's reason in
+    each hint); a file outside any repository is still written."""
     broken = make_repo(tmp_path / "broken")
     _break_index(broken)
-    with pytest.raises(FileError) as caught:
-        write(tmp_path, repo / "tracked.env", broken / "tracked.env", broken / "new.env")
-    message = caught.value.message
-    assert message.startswith(f"git tracks {repo / 'tracked.env'}; git could not tell whether")
-    assert f"{broken / 'tracked.env'}, {broken / 'new.env'}:" in message
-    assert (caught.value.hint or "").count(git_error(broken)) == 1
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    targets = [repo / "tracked.env", broken / "tracked.env", broken / "new.env", plain / ".env"]
+    home = tmp_path / "home"
+    paths = Paths(home, home / ".aws" / "config", home / ".aws" / "credentials")
+    report = deliver.write(
+        paths,
+        "dotenv",
+        targets,
+        lambda: Delivery(dict(CREDS), "dev", NOW + dt.timedelta(hours=1)),
+        now=NOW,
+    )
+    errors = {o.path: o.error for o in report.outcomes}
+    assert errors[repo / "tracked.env"].message.startswith(f"git tracks {repo / 'tracked.env'}:")
+    for path in targets[1:3]:
+        assert errors[path].message.startswith(f"git could not tell whether it tracks {path}:")
+        assert git_error(broken) in (errors[path].hint or "")
+        assert "--via serve" in (errors[path].hint or "")
+    assert errors[plain / ".env"] is None
+    assert CREDS["AWS_SECRET_ACCESS_KEY"] in (plain / ".env").read_text()
+    assert (repo / "tracked.env").read_text() == "APP=1\n"
 
 
 def test_outside_any_repository_nothing_is_refused(tmp_path):

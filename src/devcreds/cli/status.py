@@ -56,6 +56,8 @@ def _json(result: Status) -> dict[str, object]:
                 "valid": w.valid,
                 "interrupted": w.interrupted,
                 "targets": w.describe,
+                "via": w.via,
+                "serveRunning": result.serve_running if w.via == "serve" else None,
             }
             for w in result.sinks
         ],
@@ -89,6 +91,9 @@ def _print(result: Status) -> None:
         table = Table("file written", "what", "profile", "credentials expire")
         for w in result.sinks:
             expiry = (w.expires_at or "-") + ("" if w.valid else " (expired)")
+            if w.via == "serve":
+                running = "running" if result.serve_running else "not running: devcreds serve"
+                expiry = f"live while serve runs ({running})"
             if w.interrupted:
                 expiry += " (interrupted: run devcreds clean or write again)"
             table.add_row(w.path, w.describe, w.profile or "-", expiry)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from devcreds.cli.context import Context
 from devcreds.cli.options import Profile
 from devcreds.cli.signin import credentials_for
 from devcreds.errors import UsageError
+from devcreds.serve import state
 from devcreds.sinks import deliver, launchsettings, vscode
 
 app = typer.Typer(
@@ -29,6 +31,20 @@ AllowTracked = Annotated[
     ),
 ]
 WithRegion = Annotated[bool, typer.Option("--with-region", help="Also set AWS_REGION.")]
+Via = Annotated[
+    str | None,
+    typer.Option(
+        "--via",
+        help="serve: write the URL of devcreds serve instead of keys (no secret; never expires).",
+        metavar="serve",
+    ),
+]
+ServePort = Annotated[
+    int,
+    typer.Option(
+        "--serve-port", min=1, max=65535, help="The port devcreds serve listens on (with --via)."
+    ),
+]
 
 
 @app.command("launchsettings")
@@ -47,6 +63,8 @@ def write_launchsettings(
     ] = None,
     with_region: WithRegion = False,
     allow_tracked: AllowTracked = False,
+    via: Via = None,
+    serve_port: ServePort = state.DEFAULT_PORT,
 ) -> None:
     """Set AWS credentials in environmentVariables of every launch profile (.NET)."""
     targets = list(files or [])
@@ -54,7 +72,9 @@ def write_launchsettings(
         targets += deliver.discover(recursive, "launchSettings.json")
     if not targets:
         targets = [Path(launchsettings.DEFAULT_PATH)]
-    _write_json("launchsettings", targets, profile, launch_profile, with_region, allow_tracked)
+    ctx = Context.from_process(profile)
+    how = _How(with_region, allow_tracked, via, serve_port)
+    _deliver(ctx, "launchsettings", targets, how, launch_profile)
 
 
 @app.command("vscode")
@@ -67,35 +87,33 @@ def write_vscode(
     ] = None,
     with_region: WithRegion = False,
     allow_tracked: AllowTracked = False,
+    via: Via = None,
+    serve_port: ServePort = state.DEFAULT_PORT,
 ) -> None:
     """Set AWS credentials in the env of every VS Code launch configuration."""
-    targets = [file or Path(vscode.DEFAULT_PATH)]
-    _write_json("vscode", targets, profile, configuration, with_region, allow_tracked)
-
-
-def _write_json(
-    kind: str,
-    targets: list[Path],
-    profile: str | None,
-    only: list[str] | None,
-    with_region: bool,
-    allow_tracked: bool,
-) -> None:
     ctx = Context.from_process(profile)
-    _deliver(ctx, kind, targets, with_region, allow_tracked, only)
+    how = _How(with_region, allow_tracked, via, serve_port)
+    _deliver(ctx, "vscode", [file or Path(vscode.DEFAULT_PATH)], how, configuration)
+
+
+@dataclass(frozen=True)
+class _How:
+    with_region: bool = False
+    allow_tracked: bool = False
+    via: str | None = None
+    serve_port: int = state.DEFAULT_PORT
 
 
 def _deliver(
-    ctx: Context,
-    kind: str,
-    targets: list[Path],
-    with_region: bool,
-    allow_tracked: bool,
-    only: list[str] | None,
+    ctx: Context, kind: str, targets: list[Path], how: _How, only: list[str] | None
 ) -> None:
-    region = _region(ctx) if with_region else None
+    if how.via not in (None, "serve"):
+        raise UsageError(f"unknown --via {how.via!r}", hint=f"devcreds write {kind} --via serve")
+    region = _region(ctx) if how.with_region else None
 
     def credentials() -> deliver.Delivery:
+        if how.via == "serve":
+            return _endpoint(ctx, how.serve_port, region)
         creds = credentials_for(ctx)
         variables = formats.variables(creds.fields())
         if region:
@@ -109,7 +127,8 @@ def _deliver(
         credentials,
         now=ctx.clock(),
         only=only,
-        allow_tracked=allow_tracked,
+        allow_tracked=how.allow_tracked,
+        via=how.via,
     )
     render.report(report, "updated", "unchanged")
     for outcome in report.outcomes:
@@ -120,7 +139,29 @@ def _deliver(
                 f"devcreds clean puts {them} back",
                 markup=False,
             )
+    written = any(o.error is None for o in report.outcomes)
+    if how.via == "serve" and written and not state.probe(ctx.paths, how.serve_port):
+        render.stderr.print(
+            f"devcreds serve is not running on port {how.serve_port}: start it with "
+            "devcreds serve (or once for good: devcreds serve --install)",
+            markup=False,
+        )
     render.raise_failures(report, "written", "fix the files named above, then run it again")
+
+
+def _endpoint(ctx: Context, port: int, region: str | None) -> deliver.Delivery:
+    """The two variables every SDK reads for container credentials, pointing at serve."""
+    state.ensure_token(ctx.paths)  # the file the variable names exists before serve first runs
+    variables = {
+        state.URI_VARIABLE: state.endpoint_url(ctx.profile, port),
+        state.TOKEN_FILE_VARIABLE: str(state.token_file(ctx.paths)),
+    }
+    if region:
+        variables["AWS_REGION"] = region
+    # The token file's path is this developer's own: files shared through git do not get it.
+    return deliver.Delivery(
+        variables, ctx.profile, None, via="serve", private=frozenset({state.TOKEN_FILE_VARIABLE})
+    )
 
 
 @app.command("dotenv")
@@ -129,10 +170,12 @@ def write_dotenv(
     profile: Profile = None,
     with_region: WithRegion = False,
     allow_tracked: AllowTracked = False,
+    via: Via = None,
+    serve_port: ServePort = state.DEFAULT_PORT,
 ) -> None:
     """Set AWS credentials in a .env file, touching only their lines."""
     ctx = Context.from_process(profile)
-    _deliver(ctx, "dotenv", [file], with_region, allow_tracked, None)
+    _deliver(ctx, "dotenv", [file], _How(with_region, allow_tracked, via, serve_port), None)
 
 
 @app.command("credentials")
@@ -147,7 +190,7 @@ def write_credentials(
     ctx = Context.from_process(profile)
     # The credentials file is the user's own, not a project file: no git check.
     target = [ctx.paths.credentials_file]
-    _deliver(ctx, "credentials", target, False, True, [as_name or ctx.profile])
+    _deliver(ctx, "credentials", target, _How(allow_tracked=True), [as_name or ctx.profile])
 
 
 def _region(ctx: Context) -> str:

@@ -34,11 +34,17 @@ SINKS: dict[str, Sink] = {
 
 @dataclass(frozen=True)
 class Delivery:
-    """What to write: the variables (secrets) and where they came from."""
+    """What to write: the variables (secrets) and where they came from.
+
+    ``via="serve"``: the variables point at devcreds serve (no AWS secret, nothing expires);
+    ``private`` names those that go only into files git does not track (the token file's
+    path is each developer's own)."""
 
     variables: dict[str, str] = field(repr=False)
     profile: str
-    expires_at: dt.datetime
+    expires_at: dt.datetime | None
+    via: str | None = None
+    private: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -93,17 +99,19 @@ def write(
     now: dt.datetime,
     only: list[str] | None = None,
     allow_tracked: bool = False,
+    via: str | None = None,
     fsync: files.Fsync = os.fsync,
 ) -> Report:
-    """Write fresh credentials into each file; one failure stops no other.
+    """Write fresh credentials (or, ``via="serve"``, the endpoint) into each file; one
+    failure stops no other.
 
     Git and the files' existence are checked before ``credentials()`` is
     called, so a typo in a path never costs a login.
     """
     sink = SINKS[kind]
     real = [path.resolve() for path in targets]
-    warnings = _check_git(real, allow_tracked, kind)
-    outcomes: dict[Path, Outcome] = {}
+    warnings, refused, shared = _check_git(real, allow_tracked, kind, via)
+    outcomes: dict[Path, Outcome] = {path: Outcome(path, error=refused[path]) for path in refused}
     for path, given in zip(real, targets, strict=True):
         if not sink.creates_file and not path.exists():
             where = "" if given.is_absolute() else f" (looked in {Path.cwd()})"
@@ -117,8 +125,11 @@ def write(
         for path in real:
             if path in outcomes:
                 continue
+            leave_out = delivery.private if path in shared else frozenset()
             try:
-                outcomes[path] = _write_one(paths, sink, path, delivery, only, now, fsync, warnings)
+                outcomes[path] = _write_one(
+                    paths, sink, path, delivery, leave_out, only, now, fsync, warnings
+                )
             except DevcredsError as exc:
                 outcomes[path] = Outcome(path, error=exc)
     return Report([outcomes[path] for path in dict.fromkeys(real)], warnings)
@@ -129,15 +140,21 @@ def _write_one(
     sink: Sink,
     path: Path,
     delivery: Delivery,
+    leave_out: frozenset[str],
     only: list[str] | None,
     now: dt.datetime,
     fsync: files.Fsync,
     warnings: list[str],
 ) -> Outcome:
-    variables = sink.select(delivery.variables)
+    chosen = {k: v for k, v in delivery.variables.items() if k not in leave_out}
+    variables = sink.select(chosen)
     with record.locked(paths, path, fsync=fsync) as entry, _sink_errors(path):
         warnings += entry.warnings
         _settle(entry, sink)
+        if entry.record and entry.record.state and entry.record.state.via != delivery.via:
+            # Keys to endpoint or back: what the other mode wrote goes first, the user's
+            # own values come back, then the new mode writes as on a first write.
+            _clean_locked(paths, entry, sink, path, fsync)
         previous = entry.record
         edits: list[tuple[Edit, bool]] = []
 
@@ -159,9 +176,10 @@ def _write_one(
             return record.Written(
                 delivery.profile,
                 format_timestamp(now),
-                format_timestamp(delivery.expires_at),
+                format_timestamp(delivery.expires_at) if delivery.expires_at else "",
                 sink.still_ours(done.text, old | new),  # what the file holds of ours, no more
                 done.targets,
+                delivery.via,
             )
 
         def base() -> record.Record:
@@ -237,33 +255,40 @@ def _clean_one(paths: Paths, path: Path, fsync: files.Fsync, warnings: list[str]
         if sink is None:
             return Outcome(path, note="no record left")
         _settle(entry, sink)
-        if entry.record is None:
-            return Outcome(path, note="nothing to clean")
-        written: record.Record = entry.record
-        if not path.exists() and not path.is_symlink():
-            entry.save(None, {})
-            return Outcome(path, note="the file is gone, and the credentials with it")
+        return _clean_locked(paths, entry, sink, path, fsync)
 
-        def edit(text: str | None) -> str | None:
-            if text is None:
-                return None
-            cleaned = sink.clean(text, written, entry.saved)
-            if written.created_file and cleaned is not None and not cleaned.strip("\ufeff"):
-                return None  # devcreds created the file, and nothing else is in it
-            return cleaned
 
-        class Journal:
-            def staging(self, temporary: Path) -> None:
-                entry.save(replace(written, temporary=str(temporary)))
-
-            def replaced(self) -> None:
-                pass
-
-        changed = files.rewrite(
-            path, edit, journal=Journal(), temp_dir=record.temp_dir(paths), fsync=fsync
-        )
+def _clean_locked(
+    paths: Paths, entry: record.Entry, sink: Sink, path: Path, fsync: files.Fsync
+) -> Outcome:
+    """Take devcreds' values out of ``path``, its lock held and its record settled."""
+    if entry.record is None:
+        return Outcome(path, note="nothing to clean")
+    written: record.Record = entry.record
+    if not path.exists() and not path.is_symlink():
         entry.save(None, {})
-        return Outcome(path, changed)
+        return Outcome(path, note="the file is gone, and the credentials with it")
+
+    def edit(text: str | None) -> str | None:
+        if text is None:
+            return None
+        cleaned = sink.clean(text, written, entry.saved)
+        if written.created_file and cleaned is not None and not cleaned.strip("\ufeff"):
+            return None  # devcreds created the file, and nothing else is in it
+        return cleaned
+
+    class Journal:
+        def staging(self, temporary: Path) -> None:
+            entry.save(replace(written, temporary=str(temporary)))
+
+        def replaced(self) -> None:
+            pass
+
+    changed = files.rewrite(
+        path, edit, journal=Journal(), temp_dir=record.temp_dir(paths), fsync=fsync
+    )
+    entry.save(None, {})
+    return Outcome(path, changed)
 
 
 def _sink_of(entry: record.Entry) -> Sink | None:
@@ -313,6 +338,7 @@ class Written:
     valid: bool
     interrupted: bool  # a write or clean was cut short; the next command on it settles it
     describe: str
+    via: str | None = None  # "serve": the file points at devcreds serve, nothing expires
 
 
 def written(paths: Paths, now: dt.datetime) -> tuple[list[Written], list[str]]:
@@ -323,7 +349,9 @@ def written(paths: Paths, now: dt.datetime) -> tuple[list[Written], list[str]]:
         state = entry.state or entry.pending
         sink = SINKS.get(entry.kind)
         try:
-            valid = state is not None and parse_timestamp(state.expires_at) > now
+            valid = state is not None and (
+                state.via is not None or parse_timestamp(state.expires_at) > now
+            )
         except (ValueError, OverflowError):
             valid = False
         rows.append(
@@ -331,50 +359,57 @@ def written(paths: Paths, now: dt.datetime) -> tuple[list[Written], list[str]]:
                 entry.path,
                 entry.kind,
                 state.profile if state else None,
-                state.expires_at if state else None,
+                state.expires_at if state and state.expires_at else None,
                 valid,
                 entry.pending is not None or entry.temporary is not None,
                 sink.describe(entry) if sink else entry.kind,
+                state.via if state else None,
             )
         )
     return rows, warnings
 
 
-def _check_git(real: list[Path], allow_tracked: bool, kind: str) -> list[str]:
-    """Refuse tracked files, and files git could not answer for; warn of unignored ones."""
+def _check_git(
+    real: list[Path], allow_tracked: bool, kind: str, via: str | None
+) -> tuple[list[str], dict[Path, FileError], set[Path]]:
+    """Warnings, the files refused (tracked, or git could not answer for them: no secret may
+    go there), and the files shared through git (they get no ``private`` variable)."""
     warnings = []
-    tracked = []
-    unknown: dict[Path, str] = {}
+    refused: dict[Path, FileError] = {}
+    shared: set[Path] = set()
+    hint = (
+        "keep them out (a .env file or envFile the repo ignores), point the file at devcreds "
+        f"serve with --via serve, or pass --allow-tracked to devcreds write {kind}"
+    )
     for path, status in gitcheck.check(real).items():
-        if status.state is gitcheck.GitState.TRACKED:
-            tracked.append(path)
-        elif status.state is gitcheck.GitState.UNKNOWN:
-            unknown[path] = status.reason or "no answer"
-        elif status.state is gitcheck.GitState.UNTRACKED:
+        if status.state is gitcheck.GitState.UNTRACKED and via is None:
             warnings.append(
                 f"git does not ignore {path}; add it to .gitignore so these credentials are "
                 "never committed"
             )
-    if (tracked or unknown) and not allow_tracked:
-        refused = []
-        if tracked:
-            refused.append("git tracks " + ", ".join(str(p) for p in tracked))
-        if unknown:
-            refused.append("git could not tell whether it tracks " + ", ".join(map(str, unknown)))
-        hint = (
-            "keep them out (a .env file or envFile the repo ignores), or pass "
-            f"--allow-tracked to devcreds write {kind}"
-        )
-        if unknown:
-            reasons = "; ".join(dict.fromkeys(unknown.values()))
-            hint = f"git could not answer ({reasons}): fix that and retry, {hint}"
-        may = "could" if unknown else "would"
-        raise FileError(
-            f"{'; '.join(refused)}: credentials written there {may} be one commit away from "
-            "being published",
-            hint=hint,
-        )
-    return warnings
+        if status.state not in (gitcheck.GitState.TRACKED, gitcheck.GitState.UNKNOWN):
+            continue
+        shared.add(path)
+        if via is not None:
+            warnings.append(
+                f"{path} is in git: it now points at devcreds serve, with no secret and no "
+                "token file in it (each developer sets AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE "
+                "once, see devcreds serve --help); commit it for the team, or devcreds clean it"
+            )
+        elif not allow_tracked and status.state is gitcheck.GitState.TRACKED:
+            refused[path] = FileError(
+                f"git tracks {path}: credentials written there would be one commit away from "
+                "being published",
+                hint=hint,
+            )
+        elif not allow_tracked:
+            refused[path] = FileError(
+                f"git could not tell whether it tracks {path}: credentials written there could "
+                "be one commit away from being published",
+                hint=f"git could not answer ({status.reason or 'no answer'}): fix that and "
+                f"retry, {hint}",
+            )
+    return warnings, refused, shared
 
 
 @contextlib.contextmanager

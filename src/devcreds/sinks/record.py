@@ -100,7 +100,8 @@ class Written:
         texts = [data.get(k) for k in ("profile", "writtenAt", "expiresAt")]
         _check(all(isinstance(t, str) for t in texts), "profile or times")
         try:
-            cache.parse_timestamp(data["expiresAt"])
+            if data["expiresAt"] or data.get("via") is None:  # a file pointing at serve: ""
+                cache.parse_timestamp(data["expiresAt"])
         except (ValueError, OverflowError):
             raise _Damaged("expiresAt") from None
         prints = data.get("fingerprints", [])
