@@ -13,7 +13,7 @@ from devcreds.cache import RoleCredentials
 from devcreds.cli import render, running
 from devcreds.cli.context import Context
 from devcreds.errors import UsageError
-from devcreds.serve import server, state
+from devcreds.serve import install, server, state
 
 
 def serve(
@@ -32,11 +32,22 @@ def serve(
             "credentials).",
         ),
     ] = False,
+    install_service: Annotated[
+        bool,
+        typer.Option(
+            "--install", help="Start serve at every login (systemd user unit, launchd, schtasks)."
+        ),
+    ] = False,
+    uninstall_service: Annotated[
+        bool, typer.Option("--uninstall", help="Remove what --install set up.")
+    ] = False,
 ) -> None:
     """Serve credentials to AWS SDKs at http://127.0.0.1:PORT/profile/PROFILE.
 
     Apps given AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
-    (devcreds write … --via serve) refresh their credentials from here on their own.
+    (devcreds write … --via serve) refresh their credentials from here on their own. Files in
+    git get only the URL: each developer sets AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE once in
+    their environment, to the token file this command names.
     """
     if not server.is_loopback(host) and not allow_non_loopback:
         raise UsageError(
@@ -44,6 +55,9 @@ def serve(
             hint="devcreds serve --host 127.0.0.1, or add --allow-non-loopback if you mean it",
         )
     ctx = Context.from_process(None)
+    if install_service or uninstall_service:
+        _service(ctx, port, install_service)
+        return
 
     def fetch(profile: str, outlive: dt.datetime | None) -> RoleCredentials:
         # A context per fetch: a profile added to the config while serve runs is found.
@@ -66,6 +80,33 @@ def serve(
     )
     running.serve_until(running_server, stop, "devcreds-serve")
     render.stderr.print("stopped", markup=False)
+
+
+def _service(ctx: Context, port: int, install_it: bool) -> None:
+    if install_it:
+        state.ensure_token(ctx.paths)
+        done = install.install(ctx.paths.home, ctx.environ, port or state.DEFAULT_PORT)
+    else:
+        done = install.uninstall(ctx.paths.home, ctx.environ)
+    what = f" ({done.path})" if done.path else ""
+    if done.enabled:
+        verb = "installed and started" if install_it else "stopped and removed"
+        render.stderr.print(f"devcreds serve: {verb}{what}", markup=False)
+    elif install_it:
+        render.stderr.print(
+            f"wrote the service{what}; the service manager did not take it. Run:\n  {done.todo}",
+            markup=False,
+        )
+    else:
+        removed = "removed" if done.removed else "no service file"
+        render.stderr.print(
+            f"{removed}{what}; if a service still runs, stop it: {done.todo}", markup=False
+        )
+    if install_it:
+        render.stderr.print(
+            f"token file: {state.token_file(ctx.paths)} (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)",
+            markup=False,
+        )
 
 
 def _log(line: str) -> None:

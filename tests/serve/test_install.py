@@ -1,0 +1,78 @@
+"""serve --install: a user service that starts serve at login, with no secret in it."""
+
+from __future__ import annotations
+
+import plistlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from devcreds.serve import install
+from tests.support import require_tool
+
+
+def _unit(tmp_path):
+    return tmp_path / "xdg" / "systemd" / "user" / "devcreds-serve.service"
+
+
+def test_install_writes_a_systemd_user_unit_without_secrets(cli, tmp_path):
+    """The unit runs this devcreds on the port, carries AWS_CONFIG_FILE, never a key; where
+    the manager cannot take it, the commands to run are printed and the exit is 0."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "AWS_SECRET_ACCESS_KEY": "s3cr3tValue"}
+    completed = cli.run("serve", "--install", "--port", "9177", **env)
+    assert completed.returncode == 0, completed.stderr
+    text = _unit(tmp_path).read_text()
+    assert f'ExecStart="{sys.executable}" "-m" "devcreds" "serve" "--port" "9177"' in text
+    assert f'Environment="AWS_CONFIG_FILE={cli.config}"' in text
+    assert "s3cr3tValue" not in text
+    assert "SECRET" not in text
+    if "installed and started" not in completed.stderr:
+        assert "systemctl --user enable --now devcreds-serve.service" in completed.stderr
+    assert (cli.home / ".aws" / "devcreds" / "serve" / "token").exists()
+
+
+def test_the_unit_passes_systemd_analyze_verify(cli, tmp_path):
+    """systemd's own checker accepts the unit."""
+    analyze = require_tool(shutil.which("systemd-analyze"), "systemd-analyze (Debian: systemd)")
+    cli.ok("serve", "--install", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    checked = subprocess.run(
+        [analyze, "verify", str(_unit(tmp_path))], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_uninstall_removes_the_unit(tmp_path):
+    """--uninstall takes the unit away; a second one finds nothing and still exits 0."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    cli.ok("serve", "--install", **env)
+    cli.ok("serve", "--uninstall", **env)
+    assert not _unit(tmp_path).exists()
+    assert "no service file" in cli.run("serve", "--uninstall", **env).stderr
+
+
+def test_systemd_words_keep_percent_and_dollar_literal():
+    """A path holding % or $ reaches serve as written, not as a systemd specifier."""
+    unit = install.systemd_unit(9155, {"AWS_CONFIG_FILE": "/home/a%h/$x/config"})
+    assert 'Environment="AWS_CONFIG_FILE=/home/a%%h/$$x/config"' in unit
+
+
+def test_the_launchd_agent_runs_serve_and_keeps_it_alive(tmp_path):
+    """macOS: a plist launchd reads, with the program, the port and the passed variables."""
+    agent = plistlib.loads(
+        install.launchd_plist(
+            9155, {"AWS_CONFIG_FILE": "/c", "AWS_ACCESS_KEY_ID": "AKIA"}, tmp_path
+        )
+    )
+    assert agent["Label"] == "com.devcreds.serve"
+    assert agent["ProgramArguments"][1:] == ["-m", "devcreds", "serve", "--port", "9155"]
+    assert agent["EnvironmentVariables"] == {"AWS_CONFIG_FILE": "/c"}
+    assert agent["RunAtLoad"] is True
+
+
+def test_the_windows_task_starts_serve_at_logon():
+    """Windows: schtasks creates a logon task running serve on the port."""
+    task = install.windows_task(9155)
+    assert task[:6] == ["schtasks", "/Create", "/F", "/SC", "ONLOGON", "/TN"]
+    assert task[-1].endswith("-m devcreds serve --port 9155")
+    assert Path(task[-1].split(" ")[0]).name.startswith("python")
