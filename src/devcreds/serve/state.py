@@ -17,6 +17,9 @@ from devcreds.paths import Paths
 # ports Linux, macOS and Windows hand out to clients (32768+, 49152+).
 DEFAULT_PORT = 9155
 HOST = "127.0.0.1"
+# What every AWS SDK reads for container credentials.
+URI_VARIABLE = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+TOKEN_FILE_VARIABLE = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"  # noqa: S105 - a name
 # What serve answers a probe with, so status can tell serve from another program.
 SERVICE = "devcreds-serve"
 # The token: 32 random bytes, URL-safe text (it travels as an HTTP header value).
