@@ -42,7 +42,7 @@ def test_the_unit_passes_systemd_analyze_verify(cli, tmp_path):
     assert checked.returncode == 0, checked.stderr
 
 
-def test_uninstall_removes_the_unit(tmp_path):
+def test_uninstall_removes_the_unit(cli, tmp_path):
     """--uninstall takes the unit away; a second one finds nothing and still exits 0."""
     env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
     cli.ok("serve", "--install", **env)
