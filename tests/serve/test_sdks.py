@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.serve.conftest import start_serve
-from tests.support import find_aws_cli_v2, require_tool
+from tests.support import find_aws_cli_v2, find_current_aws_cli, require_tool
 
 JS = Path(__file__).parents[1] / "js"
 BOTO3_CALLER = """
@@ -82,6 +82,15 @@ def test_aws_cli_v2(serving):
         "json",
     )
     assert identity["Account"] == "111111111111"
+
+
+def test_current_aws_cli_v2_with_the_token_file(serving):
+    """The current AWS CLI v2 (2.36) reads the token file and calls STS through serve."""
+    aws = require_tool(find_current_aws_cli(), "the current AWS CLI v2 (.awscli-v2, see .ci/run)")
+    env = serving.sdk_env(AWS_ENDPOINT_URL=serving.cli.emu.url)
+    identity = _run(env, aws, "sts", "get-caller-identity", "--output", "json")
+    assert identity["Account"] == "111111111111"
+    assert identity["Arn"].startswith("arn:aws:sts::111111111111:assumed-role/")
 
 
 def test_aws_sdk_for_javascript_v3(serving):
