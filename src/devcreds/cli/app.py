@@ -17,6 +17,7 @@ from devcreds.cli import (
     export,
     login,
     logout,
+    refresh,
     render,
     roles,
     serve,
@@ -68,6 +69,7 @@ app.command("login")(login.login)
 app.command("export")(export.export)
 app.add_typer(write.app, name="write")
 app.command("clean")(clean.clean)
+app.command("refresh")(refresh.refresh)
 # Everything after the command belongs to it, even what looks like our options.
 app.command("exec", context_settings={"allow_interspersed_args": False})(execute.run_command)
 app.command("roles")(roles.roles)
