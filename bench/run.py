@@ -7,7 +7,8 @@ command is timed as a whole process (wall time; peak RSS under GNU time) after
 warm-up runs; the table reports median, min and max, and ratios against the
 other tools measured in the same run, since machines are noisy. The "large"
 section instead times devcreds' write and clean flows in-process on one huge
-launchSettings.json.
+launchSettings.json. The "serve" section (bench/serve.py) loads ``devcreds serve``'s
+HTTP endpoint beside a bare standard-library server, and measures it idle.
 
 ``--only SECTION`` (repeatable) runs just those sections and replaces only their
 parts of the results file, leaving the others as they were.
@@ -31,6 +32,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import serve
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "tests" / "samples" / "launchSettings"
 START_URL = "https://d-0123456789.awsapps.com/start"
@@ -41,7 +44,7 @@ BOTO3_FETCH = (
     "boto3.session.Session(profile_name='bench').get_credentials().get_frozen_credentials()"
 )
 EMULATOR_SECTIONS = ("cached", "renewal", "refresh", "assumerole", "bulk")
-SECTIONS = (*EMULATOR_SECTIONS, "large")
+SECTIONS = (*EMULATOR_SECTIONS, "large", "serve")
 LARGE_COUNTS = (800, 5000)  # launch profiles in the one launchSettings.json
 
 
@@ -468,6 +471,7 @@ class Measured:
     results: dict[str, list[Result]]
     assume_roles: dict[str, int]
     large: list[Large]
+    serve: serve.ServeBench | None = None
 
 
 SECTION_HEADINGS = {
@@ -477,6 +481,7 @@ SECTION_HEADINGS = {
     "assumerole": "## AssumeRole calls for 100 clients built from equal settings",
     "bulk": "## Bulk write of launchSettings.json files",
     "large": "## Large launchSettings.json (one file, many launch profiles)",
+    "serve": serve.HEADING,
 }
 
 
@@ -581,6 +586,11 @@ def large_section(m: Measured) -> list[str]:
     ]
 
 
+def serve_section(m: Measured) -> list[str]:
+    assert m.serve is not None
+    return serve.section(m.serve)
+
+
 SECTION_TEXT: dict[str, Callable[[Measured], list[str]]] = {
     "cached": cached_section,
     "renewal": renewal_section,
@@ -588,6 +598,7 @@ SECTION_TEXT: dict[str, Callable[[Measured], list[str]]] = {
     "assumerole": assumerole_section,
     "bulk": bulk_section,
     "large": large_section,
+    "serve": serve_section,
 }
 
 
@@ -666,6 +677,8 @@ def main() -> None:
         measured.assume_roles = bench.assume_role_counts
     if "large" in sections:
         measured.large = large()
+    if "serve" in sections:
+        measured.serve = serve.run()
     if options.only:  # only these sections of the results file change
         previous = options.output.read_text() if options.output.exists() else ""
         if not previous.startswith("# Benchmark results"):
