@@ -22,6 +22,7 @@ from devcreds.cli import (
     roles,
     serve,
     status,
+    watch,
     write,
 )
 from devcreds.errors import DevcredsError
@@ -70,6 +71,7 @@ app.command("export")(export.export)
 app.add_typer(write.app, name="write")
 app.command("clean")(clean.clean)
 app.command("refresh")(refresh.refresh)
+app.command("watch")(watch.watch)
 # Everything after the command belongs to it, even what looks like our options.
 app.command("exec", context_settings={"allow_interspersed_args": False})(execute.run_command)
 app.command("roles")(roles.roles)
