@@ -77,6 +77,7 @@ def ours() -> tuple[server.Server, int]:
     supply = Supply(lambda profile, outlive: creds, lambda: dt.datetime.now(dt.UTC), lambda _: None)
     served = server.Server(HOST, 0, TOKEN, supply, lambda _: None)
     served.renew_in_background()
+    served.close_idle_in_background()
     return served, len(json.dumps(server.body(creds)).encode())
 
 

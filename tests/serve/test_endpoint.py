@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import socket
 import threading
 
-from devcreds.serve import state
+from devcreds.cache import RoleCredentials
+from devcreds.serve import server, state
+from devcreds.serve.supply import Supply
 from tests.serve.conftest import start_serve
 
 
@@ -168,3 +171,22 @@ def test_a_non_loopback_address_needs_the_explicit_flag(cli):
 def test_the_endpoint_url_names_the_profile():
     """Profile names are one URL segment, quoted."""
     assert state.endpoint_url("my dev/x", 9155) == "http://127.0.0.1:9155/profile/my%20dev%2Fx"
+
+
+def test_a_silent_connection_is_closed_after_the_client_timeout():
+    """A client that connects and says nothing loses the connection; a talking one is served."""
+    creds = RoleCredentials("ASIAFIXED", "secret", "token", dt.datetime(2099, 1, 1, tzinfo=dt.UTC))
+    supply = Supply(lambda profile, outlive: creds, lambda: dt.datetime.now(dt.UTC), lambda _: None)
+    served = server.Server("127.0.0.1", 0, "t" * 43, supply, lambda _: None, client_timeout=0.5)
+    served.close_idle_in_background()
+    threading.Thread(target=served.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as silent:
+            assert silent.recv(100) == b""  # closed by serve, not by our 10 s time-out
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+        connection.request("GET", "/profile/dev", headers={"Authorization": "t" * 43})
+        assert connection.getresponse().status == 200
+        connection.close()
+    finally:
+        served.shutdown()
+        served.server_close()
