@@ -97,7 +97,7 @@ class Resolver:
         source: RoleCredentials,
         region: str,
         hint: str,
-        outlive: dt.datetime | None,
+        outlive: dt.datetime | None = None,
     ) -> RoleCredentials:
         """The hop's role credentials, from the AWS CLI's assume-role cache or from STS."""
         cached = cache.load_assumed_role(self.paths, hop)
