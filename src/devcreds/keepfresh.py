@@ -272,6 +272,7 @@ def _rewrite(
                 only=list(item.found.targets),
                 # write credentials never asks git: the file is the user's own, not a project's
                 allow_tracked=allow_tracked or kind == "credentials",
+                existing_only=True,  # a file deleted since the check is not recreated
                 fsync=fsync,
             )
         except DevcredsError as exc:

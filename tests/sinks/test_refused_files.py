@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from devcreds.errors import FileError
-from devcreds.sinks import record
-from tests.sinks.flow import Sinks
+from devcreds.sinks import deliver, record
+from devcreds.sinks.deliver import Delivery
+from tests.sinks.flow import CREDS, NOW, Sinks
 
 
 @pytest.fixture
@@ -113,3 +114,19 @@ def test_write_refuses_a_file_that_is_not_regular(tmp_path, short_dir, kind, spe
     assert not record.record_file(sinks.paths, path).exists()
     temporaries = record.temp_dir(sinks.paths)
     assert not temporaries.exists() or list(temporaries.iterdir()) == []
+
+
+def test_existing_only_never_creates_a_file(tmp_path):
+    """refresh's write: a .env that is gone stays gone (a plain write would create it)."""
+    sinks = Sinks.at(tmp_path / "home")
+    path = tmp_path / ".env"
+    report = deliver.write(
+        sinks.paths,
+        "dotenv",
+        [path],
+        lambda: Delivery(dict(CREDS), "dev", NOW),
+        now=NOW,
+        existing_only=True,
+    )
+    assert isinstance(report.failures[0].error, FileError)
+    assert not path.exists()

@@ -100,20 +100,23 @@ def write(
     only: list[str] | None = None,
     allow_tracked: bool = False,
     via: str | None = None,
+    existing_only: bool = False,
     fsync: files.Fsync = os.fsync,
 ) -> Report:
     """Write fresh credentials (or, ``via="serve"``, the endpoint) into each file; one
     failure stops no other.
 
     Git and the files' existence are checked before ``credentials()`` is
-    called, so a typo in a path never costs a login.
+    called, so a typo in a path never costs a login. ``existing_only``: a file that is gone
+    is not created, even by a kind that creates files (refresh rewrites, never recreates).
     """
     sink = SINKS[kind]
     real = [path.resolve() for path in targets]
     warnings, refused, shared = _check_git(real, allow_tracked, kind, via)
     outcomes: dict[Path, Outcome] = {path: Outcome(path, error=refused[path]) for path in refused}
     for path, given in zip(real, targets, strict=True):
-        if not sink.creates_file and not path.exists():
+        creates = sink.creates_file and not existing_only
+        if not creates and not path.exists():
             where = "" if given.is_absolute() else f" (looked in {Path.cwd()})"
             error = FileError(
                 f"{given} does not exist{where}",
@@ -128,7 +131,7 @@ def write(
             leave_out = delivery.private if path in shared else frozenset()
             try:
                 outcomes[path] = _write_one(
-                    paths, sink, path, delivery, leave_out, only, now, fsync, warnings
+                    paths, sink, path, delivery, leave_out, only, now, fsync, warnings, creates
                 )
             except DevcredsError as exc:
                 outcomes[path] = Outcome(path, error=exc)
@@ -145,6 +148,7 @@ def _write_one(
     now: dt.datetime,
     fsync: files.Fsync,
     warnings: list[str],
+    creates: bool,
 ) -> Outcome:
     chosen = {k: v for k, v in delivery.variables.items() if k not in leave_out}
     variables = sink.select(chosen)
@@ -159,7 +163,7 @@ def _write_one(
         edits: list[tuple[Edit, bool]] = []
 
         def edit(text: str | None) -> str | None:
-            if text is None and not sink.creates_file:
+            if text is None and not creates:
                 raise FileError(f"{path} does not exist", hint=f"check the path: {path}")
             if text is None and not sink.creates_folders and not path.parent.is_dir():
                 raise FileError(f"{path.parent} does not exist", hint=f"mkdir -p {path.parent}")
@@ -204,7 +208,7 @@ def _write_one(
                 path,
                 edit,
                 mode=sink.mode,
-                create=sink.creates_file,
+                create=creates,
                 journal=Journal(),
                 temp_dir=record.temp_dir(paths),
                 fsync=fsync,
