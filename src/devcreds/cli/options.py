@@ -16,3 +16,10 @@ SsoSessionName = Annotated[
     str | None, typer.Option("--sso-session", help="An [sso-session] of the AWS config file.")
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AllowTracked = Annotated[
+    bool,
+    typer.Option(
+        "--allow-tracked",
+        help="Write even into a file git tracks (the secrets could be committed).",
+    ),
+]

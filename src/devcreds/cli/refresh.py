@@ -12,7 +12,7 @@ from devcreds import awsconfig, keepfresh
 from devcreds.cache import RoleCredentials, format_timestamp
 from devcreds.cli import render
 from devcreds.cli.context import Context
-from devcreds.cli.options import Json
+from devcreds.cli.options import AllowTracked, Json
 from devcreds.cli.signin import logging_in_if_needed
 from devcreds.keepfresh import FileResult, Report
 
@@ -24,13 +24,7 @@ def refresh(
     force: Annotated[
         bool, typer.Option("--force", help="Rewrite even credentials that are still fresh.")
     ] = False,
-    allow_tracked: Annotated[
-        bool,
-        typer.Option(
-            "--allow-tracked",
-            help="Write even into a file git tracks (the secrets could be committed).",
-        ),
-    ] = False,
+    allow_tracked: AllowTracked = False,
     as_json: Json = False,
     verbose: Annotated[
         bool,

@@ -21,6 +21,7 @@ from devcreds.awsconfig import AwsConfig
 from devcreds.cache import RoleCredentials
 from devcreds.cli import render
 from devcreds.cli.context import Context
+from devcreds.cli.options import AllowTracked
 from devcreds.errors import LoginRequired
 from devcreds.keepfresh import FileResult
 
@@ -31,13 +32,7 @@ def watch(
     once: Annotated[
         bool, typer.Option("--once", help="Run one cycle and exit (for cron and scripts).")
     ] = False,
-    allow_tracked: Annotated[
-        bool,
-        typer.Option(
-            "--allow-tracked",
-            help="Write even into a file git tracks (the secrets could be committed).",
-        ),
-    ] = False,
+    allow_tracked: AllowTracked = False,
 ) -> None:
     """Rewrite each file devcreds wrote ahead of its expiry; never logs in, says when to."""
     ctx = Context.from_process(None)

@@ -11,7 +11,7 @@ import typer
 from devcreds import awsconfig, formats
 from devcreds.cli import render
 from devcreds.cli.context import Context
-from devcreds.cli.options import Profile
+from devcreds.cli.options import AllowTracked, Profile
 from devcreds.cli.signin import credentials_for
 from devcreds.errors import UsageError
 from devcreds.serve import state
@@ -23,13 +23,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-AllowTracked = Annotated[
-    bool,
-    typer.Option(
-        "--allow-tracked",
-        help="Write even into a file git tracks (the secrets could be committed).",
-    ),
-]
 WithRegion = Annotated[bool, typer.Option("--with-region", help="Also set AWS_REGION.")]
 Via = Annotated[
     str | None,

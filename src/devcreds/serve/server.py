@@ -201,6 +201,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def finish(self) -> None:
         self.server.waiting.pop(self.connection, None)
         super().finish()
+
     server_version = "devcreds"
     sys_version = ""
 

@@ -152,7 +152,7 @@ def _write_one(
 ) -> Outcome:
     chosen = {k: v for k, v in delivery.variables.items() if k not in leave_out}
     variables = sink.select(chosen)
-    with record.locked(paths, path, fsync=fsync) as entry, _sink_errors(path):
+    with record.locked(paths, path, fsync=fsync) as entry, sink_errors(path):
         warnings += entry.warnings
         _settle(entry, sink)
         if entry.record and entry.record.state and entry.record.state.via != delivery.via:
@@ -253,7 +253,7 @@ def clean(
 
 
 def _clean_one(paths: Paths, path: Path, fsync: files.Fsync, warnings: list[str]) -> Outcome:
-    with record.locked(paths, path, fsync=fsync) as entry, _sink_errors(path):
+    with record.locked(paths, path, fsync=fsync) as entry, sink_errors(path):
         warnings += entry.warnings
         sink = _sink_of(entry)
         if sink is None:
@@ -417,7 +417,7 @@ def _check_git(
 
 
 @contextlib.contextmanager
-def _sink_errors(path: Path) -> Iterator[None]:
+def sink_errors(path: Path) -> Iterator[None]:
     """Parse and shape problems of a sink file as one FileError naming the file."""
     try:
         yield

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,9 +19,9 @@ from typing import Literal
 from devcreds import files
 from devcreds.errors import DevcredsError, FileError, UsageError
 from devcreds.paths import Paths
-from devcreds.sinks import jsonc, record
-from devcreds.sinks.base import ShapeError, Sink
-from devcreds.sinks.deliver import SINKS
+from devcreds.sinks import record
+from devcreds.sinks.base import Sink
+from devcreds.sinks.deliver import SINKS, sink_errors
 
 # The values that make a file hold credentials; the expiry and region alone do not.
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
@@ -83,7 +83,7 @@ def _look(entry: record.Record) -> Found:
     if not path.exists() and not path.is_symlink():
         return Found(path, entry.kind, state, "gone")
     try:
-        with _sink_errors(path):
+        with sink_errors(path):
             text = files.snapshot(path).text or ""
             places = sink.places(text)
     except DevcredsError as exc:
@@ -128,7 +128,7 @@ def holds(found: Found, variables: Mapping[str, str]) -> bool:
 def drop(paths: Paths, path: Path, *, fsync: files.Fsync = os.fsync) -> bool:
     """Forget ``path`` if it still holds nothing of devcreds' (checked again under its lock);
     False if something of devcreds' is back in it, and the record stays."""
-    with record.locked(paths, path, fsync=fsync) as entry, _sink_errors(path):
+    with record.locked(paths, path, fsync=fsync) as entry, sink_errors(path):
         written = entry.record
         if written is None:
             return True
@@ -142,18 +142,3 @@ def drop(paths: Paths, path: Path, *, fsync: files.Fsync = os.fsync) -> bool:
                 Path(written.temporary).unlink()
         entry.save(None, {})
         return True
-
-
-@contextlib.contextmanager
-def _sink_errors(path: Path) -> Iterator[None]:
-    """Parse and shape problems of a sink file as one FileError naming the file, as the
-    write reports them."""
-    try:
-        yield
-    except jsonc.JsoncError as exc:
-        raise FileError(
-            f"{path}: not valid JSON: {exc}",
-            hint="fix the file (or undo your last edit), then retry",
-        ) from None
-    except ShapeError as exc:
-        raise FileError(f"{path}: {exc}", hint="fix the file, then retry") from None
