@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from tests.support import device_login, error_code, raw_request, register
+from tests.support import (
+    DEVICE_GRANT,
+    START_URL,
+    device_login,
+    error_code,
+    raw_request,
+    register,
+)
 
 THREE_ATTEMPTS = Config(retries={"total_max_attempts": 3, "mode": "standard"})
 
@@ -26,21 +35,73 @@ def test_latency_spares_the_control_endpoints(start_emulator):
     assert emu.sleeps == []
 
 
-def test_throttled_call_is_retried_by_botocore_then_fails(start_emulator):
-    """Past --throttle-rps the answer is 429 TooManyRequestsException, which botocore retries."""
-    emu = start_emulator(throttle_rps=1)
+def _throttled_oidc_call(emu, operation):
+    """Make the calls ``operation`` needs, the last one spending the bucket's only token;
+    returns ``operation``, ready to be called."""
     oidc = emu.client("sso-oidc", THREE_ATTEMPTS)
-    register(oidc)  # spends the one token of the bucket; the fake clock stands still
+    client = register(oidc)
+    if operation == "RegisterClient":
+        return lambda: register(oidc)
+    secret = {"clientId": client["clientId"], "clientSecret": client["clientSecret"]}
+
+    def start():
+        return oidc.start_device_authorization(**secret, startUrl=START_URL)
+
+    if operation == "StartDeviceAuthorization":
+        return start
+    emu.clock.advance(1)  # the bucket refills for StartDeviceAuthorization
+    device = start()
+    return lambda: oidc.create_token(
+        **secret, grantType=DEVICE_GRANT, deviceCode=device["deviceCode"]
+    )
+
+
+@pytest.mark.parametrize("operation", ["RegisterClient", "StartDeviceAuthorization", "CreateToken"])
+def test_sso_oidc_throttles_with_the_modelled_slow_down_400(start_emulator, operation):
+    """Past --throttle-rps, SSO OIDC answers SlowDownException with 400, as its model has it for
+    every operation (there is no TooManyRequestsException in sso-oidc); botocore raises the
+    modelled exception and, since it is no retryable code, does not retry it."""
+    emu = start_emulator(throttle_rps=1)
+    call = _throttled_oidc_call(emu, operation)
+    oidc = emu.client("sso-oidc")
+    modelled = {s.name for s in oidc.meta.service_model.operation_model(operation).error_shapes}
+    assert "SlowDownException" in modelled
+    before = emu.calls(operation)
+    with pytest.raises(oidc.exceptions.SlowDownException) as exc:
+        call()
+    metadata = exc.value.response["ResponseMetadata"]
+    assert (metadata["HTTPStatusCode"], metadata["RetryAttempts"]) == (400, 0)
+    assert exc.value.response["Error"]["Code"] == "SlowDownException"
+    assert emu.calls(operation) == before + 1
+
+
+def test_sso_oidc_throttling_body_is_the_oauth_slow_down(start_emulator):
+    """On the wire: 400, x-amzn-ErrorType SlowDownException, {"error": "slow_down", ...}."""
+    emu = start_emulator(throttle_rps=1)
+    register(emu.client("sso-oidc"))
+    body = json.dumps({"clientName": "x", "clientType": "public"}).encode()
+    status, headers, answer = raw_request(emu.url, "POST", "/client/register", body)
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "SlowDownException")
+    assert json.loads(answer) == {"error": "slow_down", "error_description": "Rate exceeded"}
+
+
+def test_portal_throttling_stays_429_and_is_retried(start_emulator):
+    """The SSO portal keeps its modelled 429 TooManyRequestsException, which botocore retries."""
+    emu = start_emulator(throttle_rps=3)
+    token = device_login(emu)["accessToken"]  # three OIDC calls spend the bucket
+    portal = emu.client("sso", THREE_ATTEMPTS)
     with pytest.raises(ClientError) as exc:
-        register(oidc)
+        portal.get_role_credentials(
+            accessToken=token, accountId="111111111111", roleName="Developer"
+        )
     assert (error_code(exc), exc.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
         "TooManyRequestsException",
         429,
     )
     assert (
-        emu.calls("RegisterClient"),
+        emu.calls("GetRoleCredentials"),
         exc.value.response["ResponseMetadata"]["RetryAttempts"],
-    ) == (4, 2)
+    ) == (3, 2)
 
 
 def test_throttle_bucket_refills_with_time(start_emulator):

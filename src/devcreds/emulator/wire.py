@@ -119,7 +119,6 @@ OAUTH_ERRORS = {
     "SlowDownException": "slow_down",
     "UnauthorizedClientException": "unauthorized_client",
     "UnsupportedGrantTypeException": "unsupported_grant_type",
-    "TooManyRequestsException": "too_many_requests",
 }
 
 
@@ -133,7 +132,10 @@ class OidcError(ServiceError):
 
     @classmethod
     def throttled(cls) -> ServiceError:
-        return cls("TooManyRequestsException", "Rate exceeded", 429)
+        # The sso-oidc model has no TooManyRequestsException: every operation (RegisterClient,
+        # StartDeviceAuthorization, CreateToken, CreateTokenWithIAM) lists SlowDownException,
+        # a 400 that botocore does not retry. The portal's throttling is 429 (PortalError).
+        return cls("SlowDownException", "Rate exceeded", 400)
 
     @classmethod
     def internal(cls) -> ServiceError:
