@@ -447,6 +447,8 @@ _targets = st.sampled_from(
         ("POST", "/_emulator/deny"),
         ("GET", "/_emulator/stats"),
         ("GET", "/"),
+        ("HEAD", "/vanity/mycorp"),
+        ("POST", "/vanity"),
     ]
 )
 

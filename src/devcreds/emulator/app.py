@@ -108,6 +108,8 @@ class Emulator:
                 return page(self.state, request)
         if request.path.startswith("/_emulator/"):
             return self._control(request)
+        if self._is_vanity(request.path):
+            return self._vanity(request)
         if key == ("GET", "/"):
             return html_response(pages.index())
         return _unknown(request)
@@ -141,12 +143,39 @@ class Emulator:
         except ServiceError as exc:
             return exc.render()
 
+    def _is_vanity(self, path: str) -> bool:
+        vanity = self.config.vanity_path
+        if vanity is None:
+            return False
+        vanity = vanity.rstrip("/")
+        return path == vanity or path.startswith(vanity + "/")
+
+    def _vanity(self, request: Request) -> Response:
+        """A vanity start URL as a company's own host serves one: a redirect to the AWS-owned
+        start URL. The AWS CLI sends HEAD (GET when HEAD gets 405 or 501) and follows one
+        redirect; query and fragment of the target are dropped on its side."""
+        if request.method not in ("GET", "HEAD"):
+            response = json_response({"message": "A start URL answers GET and HEAD."}, 405)
+            response.headers["Allow"] = "GET, HEAD"
+            return response
+        with self.state.lock:
+            self.state.vanity_redirects += 1
+        location = self.config.vanity_target
+        return Response(
+            self.config.vanity_status, b"", {"Location": location, "Cache-Control": "no-store"}
+        )
+
     def _control(self, request: Request) -> Response:
         """Test and script hooks under ``/_emulator/``."""
         if request.method == "GET" and request.path == "/_emulator/stats":
             with self.state.lock:
                 return json_response(
-                    {"calls": dict(self.state.calls), "grants": dict(self.state.grants)}
+                    {
+                        "calls": dict(self.state.calls),
+                        "grants": dict(self.state.grants),
+                        "startUrls": dict(self.state.start_urls),
+                        "vanityRedirects": self.state.vanity_redirects,
+                    }
                 )
         decisions = {"/_emulator/approve": True, "/_emulator/deny": False}
         if request.method == "POST" and request.path in decisions:

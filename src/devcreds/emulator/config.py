@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The redirect statuses the AWS CLI follows when it resolves a vanity start URL.
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
 
 @dataclass(frozen=True)
 class EmulatorConfig:
@@ -24,3 +27,21 @@ class EmulatorConfig:
     session_ttl: int = 8 * 3600  # the portal session: refresh tokens die with it
     registration_ttl: int = 90 * 24 * 3600
     page_size: int = 20
+    # A vanity start URL (a host that is not AWS-owned): GET or HEAD of this path, or of one
+    # below it, answers a redirect to vanity_target, an AWS-owned start URL. None turns it off.
+    vanity_path: str | None = "/vanity"
+    vanity_target: str = "https://d-0123456789.awsapps.com/start"
+    vanity_status: int = 302
+    # PEM files: with both, the port speaks HTTPS as well as HTTP (the AWS CLI resolves only
+    # https start URLs). The first byte of each connection tells which.
+    tls_cert: str | None = None
+    tls_key: str | None = None
+
+    def __post_init__(self) -> None:
+        path = self.vanity_path
+        if path is not None and (not path.startswith("/") or path.rstrip("/") == ""):
+            raise ValueError(f"vanity_path must be a path below /, not {path!r}")
+        if self.vanity_status not in REDIRECT_STATUSES:
+            raise ValueError(f"vanity_status must be one of {REDIRECT_STATUSES}")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")

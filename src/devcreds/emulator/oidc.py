@@ -134,6 +134,9 @@ def register_client(state: State, request: Request) -> Response:
             )
     if AUTH_CODE_GRANT in grant_types and not redirect_uris:
         raise _invalid("The authorization_code grant needs redirectUris.")
+    issuer_url = payload.get("issuerUrl")
+    if issuer_url is not None and (not isinstance(issuer_url, str) or not issuer_url):
+        raise _invalid("Parameter issuerUrl must be a string.")
     now = int(state.now())
     registration = Registration(
         client_id=state.token("cid-", 24),
@@ -145,6 +148,8 @@ def register_client(state: State, request: Request) -> Response:
         expires_at=now + state.config.registration_ttl,
     )
     state.registrations[registration.client_id] = registration
+    if issuer_url:
+        state.start_urls[issuer_url] += 1
     base = request.base_url
     return json_response(
         {
@@ -174,6 +179,7 @@ def start_device_authorization(state: State, request: Request) -> Response:
         status="approved" if config.auto_approve else "pending",
     )
     state.devices[device.device_code] = device
+    state.start_urls[start_url] += 1
     state.user_codes[device.user_code] = device
     verification_uri = f"{request.base_url}/device"
     return json_response(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
+import ssl
 import sys
 import threading
 import traceback
@@ -34,10 +35,34 @@ class EmulatorServer(ThreadingHTTPServer):
     def __init__(self, emulator: Emulator, host: str, port: int) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.emulator = emulator
+        config = emulator.config
+        self.tls: ssl.SSLContext | None = None
+        if config.tls_cert is not None and config.tls_key is not None:
+            self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.tls.load_cert_chain(config.tls_cert, config.tls_key)
         super().__init__((host, port), _Handler)
 
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """On the connection's own thread: with a certificate, a connection that opens with a
+        TLS handshake record is served over TLS, any other as plain HTTP, on the same port."""
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(_Handler.timeout)
+        try:
+            if request.recv(1, socket.MSG_PEEK) != b"\x16":  # not a TLS handshake record
+                super().finish_request(request, client_address)
+                return
+            wrapped = self.tls.wrap_socket(request, server_side=True)
+        except OSError:  # ssl.SSLError too: a client that refused our certificate, or left
+            return
+        try:
+            super().finish_request(wrapped, client_address)
+        finally:
+            wrapped.close()
+
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
+        if isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
             return  # the client hung up: nothing to report
         super().handle_error(request, client_address)
 
@@ -46,6 +71,11 @@ class EmulatorServer(ThreadingHTTPServer):
         host, port = str(self.server_address[0]), self.server_address[1]
         shown = f"[{host}]" if self.address_family == socket.AF_INET6 else host
         return f"http://{shown}:{port}"
+
+    @property
+    def tls_url(self) -> str | None:
+        """The same port over HTTPS, when the emulator has a certificate."""
+        return None if self.tls is None else "https" + self.url.removeprefix("http")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -86,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
             query=parse_qs(parts.query, keep_blank_values=True),
             headers={name.lower(): value for name, value in self.headers.items()},
             body=body,
-            base_url=f"http://{host}" if _HOST_HEADER.match(host) else self.server.url,
+            base_url=self._base_url(host),
         )
         try:
             response = self.server.emulator.respond(request)
@@ -99,6 +129,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # injected fault: close without answering
             return
         self._send(response)
+
+    def _base_url(self, host: str) -> str:
+        scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
+        if _HOST_HEADER.match(host):
+            return f"{scheme}://{host}"
+        if scheme == "https" and self.server.tls_url is not None:
+            return self.server.tls_url
+        return self.server.url
 
     def _body_length(self) -> tuple[str | None, int]:
         """(what is wrong with the request's framing, or None; the body's length)."""

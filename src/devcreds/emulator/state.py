@@ -131,6 +131,10 @@ class State:
         self.credentials: dict[str, IssuedCredentials] = {}
         self.calls: Counter[str] = Counter()  # AWS operation -> calls received
         self.grants: Counter[str] = Counter()  # CreateToken grant type -> calls handled
+        # Start URLs clients sent: StartDeviceAuthorization's startUrl, RegisterClient's issuerUrl
+        # (what a vanity start URL resolves to, when the client resolves it).
+        self.start_urls: Counter[str] = Counter()
+        self.vanity_redirects = 0
 
     def now(self) -> float:
         return self.clock()
