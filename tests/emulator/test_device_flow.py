@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support import DEVICE_GRANT, START_URL, approve, error_code, register, start_device
+from tests.support import DEVICE_GRANT, approve, error_code, register, start_device
 
 
 def test_pending_device_code_answers_authorization_pending(emu):
@@ -131,6 +131,4 @@ def test_stats_count_calls_and_grants(emu):
     assert emu.stats() == {
         "calls": {"RegisterClient": 1, "StartDeviceAuthorization": 1, "CreateToken": 2},
         "grants": {"device_code": 2},
-        "startUrls": {START_URL: 1},
-        "vanityRedirects": 0,
     }

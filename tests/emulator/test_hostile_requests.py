@@ -446,6 +446,7 @@ _targets = st.sampled_from(
         ("POST", "/_emulator/approve"),
         ("POST", "/_emulator/deny"),
         ("GET", "/_emulator/stats"),
+        ("GET", "/_emulator/start-urls"),
         ("GET", "/"),
         ("HEAD", "/vanity/mycorp"),
         ("POST", "/vanity"),

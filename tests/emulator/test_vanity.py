@@ -19,13 +19,22 @@ from tests.browser.launch import browser_command, finished, steps
 from tests.browser.tls import self_signed_loopback_cert
 from tests.support import (
     NO_RETRIES,
+    START_URL,
     find_current_aws_cli,
     raw_request,
     register,
     require_tool,
+    start_device,
 )
 
 TARGET = "https://d-0123456789.awsapps.com/start"
+
+
+def _starts(emu):
+    """GET /_emulator/start-urls: start URLs clients sent, and vanity redirects served."""
+    status, _, body = raw_request(emu.url, "GET", "/_emulator/start-urls")
+    assert status == 200
+    return json.loads(body)
 
 
 def test_head_and_get_redirect_to_the_aws_owned_start_url(emu):
@@ -33,7 +42,7 @@ def test_head_and_get_redirect_to_the_aws_owned_start_url(emu):
     for method, path in [("HEAD", "/vanity/mycorp"), ("GET", "/vanity"), ("GET", "/vanity/")]:
         status, headers, body = raw_request(emu.url, method, path)
         assert (status, headers["Location"], body) == (302, TARGET, b""), (method, path)
-    assert emu.stats()["vanityRedirects"] == 3
+    assert _starts(emu)["vanityRedirects"] == 3
 
 
 def test_only_that_path_and_only_get_and_head(emu):
@@ -41,7 +50,7 @@ def test_only_that_path_and_only_get_and_head(emu):
     assert raw_request(emu.url, "GET", "/vanityx")[0] == 404
     status, headers, _ = raw_request(emu.url, "POST", "/vanity")
     assert (status, headers["Allow"]) == (405, "GET, HEAD")
-    assert emu.stats()["vanityRedirects"] == 0
+    assert _starts(emu)["vanityRedirects"] == 0
 
 
 def test_path_target_and_status_are_configurable(start_emulator):
@@ -75,9 +84,12 @@ def test_bad_settings_are_refused(settings, problem):
 
 
 def test_start_urls_clients_send_are_counted(emu):
-    """stats' startUrls: RegisterClient's issuerUrl and StartDeviceAuthorization's startUrl."""
-    register(emu.client("sso-oidc"), issuerUrl=TARGET)
-    assert emu.stats()["startUrls"] == {TARGET: 1}
+    """/_emulator/start-urls counts RegisterClient's issuerUrl and StartDeviceAuthorization's
+    startUrl."""
+    issuer = "https://d-9999999999.awsapps.com/start"
+    register(emu.client("sso-oidc"), issuerUrl=issuer)
+    start_device(emu)  # with START_URL
+    assert _starts(emu) == {"startUrls": {issuer: 1, START_URL: 1}, "vanityRedirects": 0}
 
 
 @pytest.fixture
@@ -160,12 +172,8 @@ def test_aws_sso_login_resolves_the_vanity_start_url(aws, tls_emu, tmp_path):
     assert completed.returncode == 0, (completed.stderr, steps(log))
     walked = finished(log)
     assert f"Successfully logged into Start URL: {vanity}" in completed.stdout
-    stats = emu.stats()
-    assert (stats["vanityRedirects"], stats["startUrls"], stats["grants"]) == (
-        1,
-        {TARGET: 1},
-        {"authorization_code": 1},
-    )
+    assert _starts(emu) == {"startUrls": {TARGET: 1}, "vanityRedirects": 1}
+    assert emu.stats()["grants"] == {"authorization_code": 1}
     assert [s["status"] for s in walked if s["step"] == "callback"] == [200]
     name = hashlib.sha1(b"corp").hexdigest()  # the CLI's token cache key for an sso-session
     token = json.loads((tmp_path / ".aws" / "sso" / "cache" / f"{name}.json").read_text())
@@ -197,4 +205,4 @@ def test_aws_cli_takes_the_region_from_the_resolved_url(aws, start_emulator, tmp
     finished(log)
     assert "SSO region updated to eu-west-1" in completed.stdout
     assert "sso_region = eu-west-1" in config.read_text()
-    assert emu.stats()["startUrls"] == {target: 1}
+    assert _starts(emu)["startUrls"] == {target: 1}

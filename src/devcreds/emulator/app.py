@@ -170,9 +170,12 @@ class Emulator:
         if request.method == "GET" and request.path == "/_emulator/stats":
             with self.state.lock:
                 return json_response(
+                    {"calls": dict(self.state.calls), "grants": dict(self.state.grants)}
+                )
+        if request.method == "GET" and request.path == "/_emulator/start-urls":
+            with self.state.lock:
+                return json_response(
                     {
-                        "calls": dict(self.state.calls),
-                        "grants": dict(self.state.grants),
                         "startUrls": dict(self.state.start_urls),
                         "vanityRedirects": self.state.vanity_redirects,
                     }
