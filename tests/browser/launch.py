@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +57,32 @@ def finished(log: Path, runs: int = 1, timeout: float = 30) -> list[dict[str, An
     """The steps in ``log`` once ``runs`` walks have ended (``{"step": "end"}``)."""
     wait_for(lambda: steps(log).count({"step": "end"}) >= runs, "the browser", timeout)
     return [s for s in steps(log) if s != {"step": "end"}]
+
+
+def run_with_browser(
+    command: list[str], env: dict[str, str], log: Path, timeout: float = 90
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """Run a client whose ``BROWSER`` logs to ``log``; returns its result and the browser's
+    steps. A browser that failed ends the client at once (it would wait for a callback
+    that never comes: the AWS CLI for 10 minutes), so a broken page fails in seconds."""
+    client = subprocess.Popen(
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + timeout
+    while client.poll() is None:
+        walked = steps(log)
+        failed = [s for s in walked if s["step"] == "done" and not s["ok"]]
+        if (failed and {"step": "end"} in walked) or time.monotonic() > deadline:
+            client.kill()
+            break
+        time.sleep(0.1)
+    stdout, stderr = client.communicate()
+    completed = subprocess.CompletedProcess(command, client.returncode, stdout, stderr)
+    if client.returncode == 0 or steps(log):
+        return completed, finished(log)
+    return completed, []  # the client failed before it opened a browser

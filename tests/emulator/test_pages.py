@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support import error_code, raw_request, start_device
+from tests.support import error_code, raw_request, register, start_device
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -111,3 +111,29 @@ def test_index_page_points_at_the_hooks(emu):
     status, _, page = raw_request(emu.url, "GET", "/")
     assert status == 200
     assert b"/_emulator/stats" in page
+
+
+def test_consent_pages_have_stable_button_ids(emu, pending):
+    """Both consent pages (device and /authorize) carry #allow and #deny, the ids the
+    browser harness clicks (tests/browser/open_in_chromium.py), as decision=allow|deny."""
+    device, _ = pending
+    client = register(
+        emu.client("sso-oidc"),
+        grantTypes=["authorization_code"],
+        redirectUris=["http://127.0.0.1/oauth/callback"],
+    )
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client["clientId"],
+            "redirect_uri": "http://127.0.0.1:5555/oauth/callback",
+            "state": "s",
+            "code_challenge_method": "S256",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        }
+    )
+    for path in (f"/authorize?{query}", f"/device?user_code={device['userCode']}"):
+        status, _, page = raw_request(emu.url, "GET", path)
+        assert status == 200
+        assert b'<button id="allow" name="decision" value="allow"' in page, path
+        assert b'<button id="deny" name="decision" value="deny"' in page, path
