@@ -23,7 +23,12 @@ def emulator(
     ] = False,
     latency_ms: Annotated[int, typer.Option(min=0, help="Delay before each AWS answer.")] = 0,
     throttle_rps: Annotated[
-        float, typer.Option(min=0, help="Answer 429 past this many calls per second (0: off).")
+        float,
+        typer.Option(
+            min=0,
+            help="Throttle past this many calls per second, as each service answers it (the "
+            "portal 429, SSO OIDC SlowDownException, STS Throttling; 0: off).",
+        ),
     ] = 0.0,
     fault_rate: Annotated[
         float,
