@@ -301,6 +301,50 @@ def sso_profile(config: AwsConfig, name: str) -> SsoProfile:
     )
 
 
+# devcreds' own login settings; the AWS CLI ignores keys it does not know.
+LOGIN_FLOW_KEY = "devcreds_login_flow"
+CALLBACK_PORT_KEY = "devcreds_callback_port"
+LOGIN_FLOWS = ("browser", "device-code")
+
+
+class LoginPreferences(NamedTuple):
+    flow: str | None = None  # one of LOGIN_FLOWS
+    flow_section: str | None = None  # where it is set: "sso-session corp", "profile dev"
+    callback_port: int | None = None
+
+
+def login_preferences(
+    config: AwsConfig, session_name: str | None, profile: str | None
+) -> LoginPreferences:
+    """``devcreds_login_flow`` and ``devcreds_callback_port``, from the profile's section or
+    else its ``[sso-session]``; a value devcreds cannot use is a ``UsageError``."""
+    sections: list[tuple[str, Mapping[str, str]]] = []
+    if profile is not None and profile in config.profiles:
+        sections.append((f"profile {profile}", config.profiles[profile]))
+    if session_name is not None and session_name in config.sso_sessions:
+        sections.append((f"sso-session {session_name}", config.sso_sessions[session_name]))
+    flow = flow_section = port = None
+    for section, values in sections:
+        if flow is None and LOGIN_FLOW_KEY in values:
+            flow, flow_section = values[LOGIN_FLOW_KEY].strip(), section
+            if flow not in LOGIN_FLOWS:
+                raise UsageError(
+                    f"{LOGIN_FLOW_KEY} = {flow} in [{section}] of {config.path} "
+                    "is neither browser nor device-code",
+                    hint=f"set {LOGIN_FLOW_KEY} = browser or {LOGIN_FLOW_KEY} = device-code",
+                )
+        if port is None and CALLBACK_PORT_KEY in values:
+            text = values[CALLBACK_PORT_KEY].strip()
+            if not (text.isdigit() and 1 <= int(text) <= 65535):
+                raise UsageError(
+                    f"{CALLBACK_PORT_KEY} = {text} in [{section}] of {config.path} "
+                    "is not a port number",
+                    hint=f"set {CALLBACK_PORT_KEY} to a port from 1 to 65535, e.g. 8400",
+                )
+            port = int(text)
+    return LoginPreferences(flow, flow_section, port)
+
+
 def _profile_values(config: AwsConfig, name: str) -> Mapping[str, str]:
     values = config.profiles.get(name)
     if values is None:

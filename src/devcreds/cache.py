@@ -23,7 +23,7 @@ import contextlib
 import datetime as dt
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -134,12 +134,12 @@ class Registration(NamedTuple):
     def __repr__(self) -> str:
         return _repr(self, ("client_id", "expires_at", "scopes", "grant_types"))
 
-    def usable(self, now: dt.datetime) -> bool:
-        # The AWS CLI re-registers 15 minutes before expiry, and (since 2.22) when
-        # a registration for the browser flow would be used for the device flow.
-        return self.expires_at - now > REFRESH_WINDOW and "authorization_code" not in (
-            self.grant_types or ()
-        )
+    def usable(self, now: dt.datetime, *, browser: bool = False) -> bool:
+        """Fit for a login while 15 minutes are left, as the AWS CLI judges it: the browser
+        flow needs a registration with the authorization_code grant, and the device flow one
+        without (a client registered for the browser flow may not use the device grant)."""
+        for_browser = "authorization_code" in (self.grant_types or ())
+        return self.expires_at - now > REFRESH_WINDOW and for_browser == browser
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -451,8 +451,16 @@ def session_lock(paths: Paths, session: SsoSession, timeout: float = 120.0) -> I
 
 
 @contextlib.contextmanager
-def named_lock(paths: Paths, key: str, label: str, timeout: float = 120.0) -> Iterator[None]:
-    """A cross-process lock for renewing ``label``, kept in devcreds' state folder."""
+def named_lock(
+    paths: Paths,
+    key: str,
+    label: str,
+    timeout: float = 120.0,
+    waiting: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """A cross-process lock for renewing ``label``, kept in devcreds' state folder.
+
+    ``waiting`` is told once, with the holder ("process 1234"), when the lock is taken."""
     from devcreds.files import LockTimeout, exclusive, private_dir
 
     locks = paths.state / "locks"
@@ -465,7 +473,7 @@ def named_lock(paths: Paths, key: str, label: str, timeout: float = 120.0) -> It
         ) from None
     lock_path = locks / f"{key}.lock"
     try:
-        with exclusive(lock_path, timeout):
+        with exclusive(lock_path, timeout, waiting):
             yield
     except LockTimeout as exc:
         raise FileError(

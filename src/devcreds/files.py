@@ -272,18 +272,26 @@ class LockTimeout(Exception):
 
 
 @contextlib.contextmanager
-def exclusive(path: Path, timeout: float) -> Iterator[None]:
+def exclusive(
+    path: Path, timeout: float, waiting: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold an exclusive advisory lock on ``path`` (created 0600) across processes.
 
     The filelock package does this too, but importing it costs ~10 ms on the
     renewal path, which has to keep up with boto3 (bench/); this is all we need
     of it. The lock is released by the OS if the process dies. The holder
-    writes its process id into the file, so a waiter that gives up can name it.
+    writes its process id into the file, so a waiter that gives up can name it, and
+    ``waiting`` (if given) is told who holds it ("process 1234") when it must wait.
     """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + timeout
+        told = waiting is None
         while not _try_lock(fd):
+            if not told and waiting is not None:
+                told = True
+                holder = _holder(fd)
+                waiting(f"process {holder}" if holder else "another process")
             if time.monotonic() > deadline:
                 raise LockTimeout(path, _holder(fd))
             time.sleep(0.02)

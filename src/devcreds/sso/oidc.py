@@ -1,4 +1,5 @@
-"""SSO OIDC calls: register a client, start and poll a device authorization, refresh a token."""
+"""SSO OIDC calls: register a client, start and poll a device authorization, redeem an
+authorization code, refresh a token."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from devcreds.cache import Registration
 from devcreds.errors import AwsRefused, LoginRequired, RegistrationRejected
+from devcreds.sso import pkce
 from devcreds.sso.clients import Refused, call
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -57,6 +59,70 @@ class Oidc:
             expires_at=dt.datetime.fromtimestamp(answer["clientSecretExpiresAt"], dt.UTC),
             scopes=scopes or None,
         )
+
+    def register_for_browser(
+        self, name: str, scopes: tuple[str, ...] | None, issuer_url: str, now: dt.datetime
+    ) -> Registration:
+        """A client for the browser flow, registered as the AWS CLI does
+        (``SSOTokenFetcherAuth._register_client``; docs/protocol.md §1.1)."""
+        registered_scopes = tuple(scopes or pkce.DEFAULT_SCOPES)
+        try:
+            answer = call(
+                self._client,
+                "register_client",
+                "registering the client",
+                clientName=name,
+                clientType="public",
+                grantTypes=list(pkce.GRANT_TYPES),
+                redirectUris=[pkce.REGISTERED_REDIRECT_URI],
+                issuerUrl=issuer_url,
+                scopes=list(registered_scopes),
+            )
+        except Refused as exc:
+            raise exc.as_error() from None
+        return Registration(
+            client_id=answer["clientId"],
+            client_secret=answer["clientSecret"],
+            expires_at=dt.datetime.fromtimestamp(answer["clientSecretExpiresAt"], dt.UTC),
+            scopes=registered_scopes,
+            grant_types=pkce.GRANT_TYPES,
+        )
+
+    @property
+    def endpoint_url(self) -> str:
+        """Where the calls go (AWS_ENDPOINT_URL* honoured); /authorize is at its root."""
+        return str(self._client.meta.endpoint_url)
+
+    def redeem_code(
+        self,
+        registration: Registration,
+        code: str,
+        redirect_uri: str,
+        verifier: str,
+        login_hint: str,
+    ) -> TokenGrant:
+        """CreateToken with the authorization code the browser brought back."""
+        try:
+            answer = call(
+                self._client,
+                "create_token",
+                "the browser login",
+                clientId=registration.client_id,
+                clientSecret=registration.client_secret,
+                grantType=pkce.AUTH_CODE_GRANT,
+                redirectUri=redirect_uri,
+                codeVerifier=verifier,
+                code=code,
+            )
+        except Refused as exc:
+            if exc.code == "ExpiredTokenException":
+                raise LoginRequired(
+                    "the sign-in expired before devcreds could use it", hint=login_hint
+                ) from None
+            if exc.code == "InvalidClientException":
+                raise RegistrationRejected(str(exc.as_error())) from None
+            raise exc.as_error(hint=login_hint) from None
+        return _grant(answer)
 
     def start_device_authorization(
         self, registration: Registration, start_url: str
