@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import START_URL, RunningEmulator
+from tests.support import START_URL, RunningEmulator, wait_for
 
 
 @dataclass
@@ -52,10 +53,10 @@ class Cli:
         assert completed.returncode == 0, completed.stderr
         return completed.stdout
 
-    def popen(self, *args: str) -> subprocess.Popen[str]:
+    def popen(self, *args: str, **env: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [sys.executable, "-m", "devcreds", *args],
-            env=self.env,
+            env={**self.env, **env},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
@@ -76,14 +77,46 @@ class Cli:
     def export(self, profile: str = "dev") -> dict[str, Any]:
         return json.loads(self.ok("export", "--profile", profile))  # type: ignore[no-any-return]
 
+    def browser(self, **follow: str) -> dict[str, str]:
+        """Environment that makes ``tests/browser/follow.py`` the browser, with its
+        ``FOLLOW_*`` settings (``decision="deny"``, ``state="wrong-first"``)."""
+        command = f"{shlex.quote(sys.executable)} {shlex.quote(str(FOLLOW))} --detach %s"
+        env = {"BROWSER": command, "FOLLOW_LOG": str(self.follow_log)}
+        env.update({f"FOLLOW_{name.upper()}": value for name, value in follow.items()})
+        return env
+
+    @property
+    def follow_log(self) -> Path:
+        return self.home / "follow.log"
+
+    def followed(self, runs: int = 1) -> list[dict[str, Any]]:
+        """What the stand-in browser saw, once ``runs`` of it have ended."""
+        wait_for(lambda: _lines(self.follow_log).count({"step": "end"}) >= runs, "the browser")
+        return [line for line in _lines(self.follow_log) if line != {"step": "end"}]
+
     def only_file(self, folder: Path) -> Path:
         files = sorted(folder.glob("*.json"))
         assert len(files) == 1, files
         return files[0]
 
 
+FOLLOW = Path(__file__).parents[1] / "browser" / "follow.py"
+# What steers devcreds' choice of login flow: the tests set it themselves.
+_FLOW_VARIABLES = {"DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "SSH_CONNECTION", "SSH_TTY"}
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
 def cli_environment(home: Path, endpoint: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "DEVCREDS_", "FOLLOW_")) and k not in _FLOW_VARIABLES
+    }
     env.update(
         HOME=str(home),
         AWS_CONFIG_FILE=str(home / ".aws" / "config"),
@@ -118,5 +151,5 @@ def cli(make_cli) -> Cli:
 
 @pytest.fixture
 def logged_in(cli) -> Cli:
-    cli.ok("login", "--profile", "dev", "--no-browser")
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--use-device-code", "--no-browser")
     return cli

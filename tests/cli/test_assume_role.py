@@ -197,7 +197,7 @@ def test_a_non_ascii_digit_duration_is_a_usage_error(roles):
 
 def test_login_with_a_role_profile_logs_in_its_sso_source(roles):
     """login --profile deploy logs in to the session of deploy's SSO source profile."""
-    completed = roles.run("login", "--profile", "deploy", "--no-browser")
+    completed = roles.run("login", "--profile", "deploy", "--use-device-code", "--no-browser")
     assert completed.returncode == 0, completed.stderr
     assert "Logged in to" in completed.stderr
 
@@ -206,7 +206,7 @@ def test_a_static_key_profile_gets_a_hint_that_does_not_touch_it(roles):
     """A profile with keys is not an SSO profile: the hint never offers to configure SSO into it."""
     with roles.config.open("a") as config:
         config.write("\n[profile static]\naws_access_key_id = AKIAEXAMPLE\n")
-    completed = roles.run("login", "--profile", "static", "--no-browser")
+    completed = roles.run("login", "--profile", "static", "--use-device-code", "--no-browser")
     assert completed.returncode == 2
     assert "gets its credentials from aws_access_key_id" in completed.stderr
     assert "configure sso --profile static" not in completed.stderr

@@ -80,7 +80,7 @@ def test_corrupt_role_cache_is_replaced(logged_in, content):
 def test_role_not_assigned(cli):
     """A role the user does not have: exit 4, the hint lists roles."""
     cli.configure(profile="admin", role="Admin")
-    cli.ok("login", "--profile", "admin")
+    cli.ok("login", "--profile", "admin", "--use-device-code")
     _check_error(
         cli.run("export", "--profile", "admin"), 4, "no access to role Admin", "devcreds roles"
     )

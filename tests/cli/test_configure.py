@@ -136,8 +136,20 @@ def test_without_role_on_a_terminal_logs_in_and_offers_a_pick_list(make_cli):
 
 
 def test_export_on_a_terminal_logs_in_first(cli):
-    """On a terminal, export runs the device login itself when it must, then prints."""
-    child = _on_a_terminal(cli, "export", "--profile", "dev", "--format", "env", BROWSER="true")
+    """On a terminal, export runs the login itself when it must (the browser flow, the
+    default where a browser is found), then prints."""
+    child = _on_a_terminal(cli, "export", "--profile", "dev", "--format", "env", **cli.browser())
+    child.expect("export AWS_ACCESS_KEY_ID=ASIA")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert cli.emu.stats()["grants"] == {"authorization_code": 1}
+
+
+def test_export_on_a_terminal_without_a_display_logs_in_with_a_code(cli):
+    """Where no browser can open (no display, no BROWSER), the login export starts is the
+    device flow."""
+    child = _on_a_terminal(cli, "export", "--profile", "dev", "--format", "env")
     child.expect("export AWS_ACCESS_KEY_ID=ASIA")
     child.expect(pexpect.EOF)
     child.close()
@@ -210,5 +222,5 @@ def test_login_and_export_work_in_the_european_sovereign_cloud(cli):
         "--start-url", "https://d-0123456789.awsapps.com/start", "--sso-region", "eusc-de-east-1",
         "--account-id", "111111111111", "--role-name", "Developer",
     )  # fmt: skip
-    cli.ok("login", "--profile", "eu", "--no-browser")
+    cli.ok("login", "--profile", "eu", "--use-device-code", "--no-browser")
     assert cli.export("eu")["AccessKeyId"]

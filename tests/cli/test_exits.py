@@ -15,7 +15,7 @@ def test_ctrl_c_during_export_is_130_without_a_traceback(make_cli):
     """SIGINT while export waits on the network: exit 130, no traceback, no partial output."""
     cli = make_cli()
     cli.configure()
-    cli.ok("login", "--profile", "dev", "--no-browser")
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
     emulator = cli.emu.emulator
     emulator.config = dataclasses.replace(emulator.config, latency_ms=5000)  # from now on
     process = cli.popen("export", "--profile", "dev")

@@ -32,7 +32,7 @@ def test_login_writes_the_token_where_the_aws_cli_reads_it(logged_in):
 
 def test_second_login_reuses_the_registration(logged_in):
     """A cached client registration is reused: one RegisterClient for two logins."""
-    logged_in.ok("login", "--profile", "dev")
+    logged_in.ok("login", "--profile", "dev", "--use-device-code")
     assert logged_in.emu.calls("RegisterClient") == 1
     assert logged_in.emu.calls("StartDeviceAuthorization") == 2
 
@@ -50,7 +50,7 @@ def test_login_waits_for_approval_through_the_hook(make_cli):
     """Without auto-approve, the login polls until the code is approved, then succeeds."""
     cli = make_cli(auto_approve=False)
     cli.configure()
-    process = cli.popen("login", "--profile", "dev")
+    process = cli.popen("login", "--profile", "dev", "--use-device-code")
     code = _wait_for_code(process)
     approve(cli.emu.url, code)
     _, err = process.communicate(timeout=30)
@@ -62,7 +62,7 @@ def test_denied_login_is_exit_4(make_cli):
     """Deny ends the login with exit code 4 and a hint to try again."""
     cli = make_cli(auto_approve=False)
     cli.configure()
-    process = cli.popen("login", "--profile", "dev")
+    process = cli.popen("login", "--profile", "dev", "--use-device-code")
     approve(cli.emu.url, _wait_for_code(process), "deny")
     _, err = process.communicate(timeout=30)
     assert process.returncode == 4
@@ -74,7 +74,7 @@ def test_expired_code_is_exit_3(make_cli):
     """A code nobody approves expires: exit 3, a clear message, no traceback."""
     cli = make_cli(auto_approve=False, device_code_ttl=2)
     cli.configure()
-    completed = cli.run("login", "--profile", "dev", timeout=30)
+    completed = cli.run("login", "--profile", "dev", "--use-device-code", timeout=30)
     assert completed.returncode == 3
     assert "error: the sign-in code expired before it was approved" in completed.stderr
     assert "Traceback" not in completed.stderr
@@ -84,7 +84,7 @@ def test_login_rides_out_server_errors_and_dropped_connections(make_cli):
     """Injected 500s and dropped connections during login are retried until it succeeds."""
     cli = make_cli(fault_rate=0.3, seed=3)
     cli.configure()
-    cli.ok("login", "--profile", "dev")
+    cli.ok("login", "--profile", "dev", "--use-device-code")
     calls = cli.emu.stats()["calls"]
     operations = ("RegisterClient", "StartDeviceAuthorization", "CreateToken")
     assert sum(calls[name] for name in operations) > len(operations)  # some calls were retried
@@ -92,22 +92,26 @@ def test_login_rides_out_server_errors_and_dropped_connections(make_cli):
 
 def test_network_down_is_exit_5(cli):
     """With nothing listening at the endpoint: exit 5, one error line and a hint."""
-    completed = cli.run("login", "--profile", "dev", AWS_ENDPOINT_URL="http://127.0.0.1:9")
+    completed = cli.run(
+        "login", "--profile", "dev", "--use-device-code", AWS_ENDPOINT_URL="http://127.0.0.1:9"
+    )
     assert completed.returncode == 5
-    assert completed.stderr.startswith("error: registering the client failed")
+    flow, error, *_ = completed.stderr.splitlines()
+    assert flow == "Signing in with a device code: --use-device-code given."
+    assert error.startswith("error: registering the client failed")
     assert "hint: check the network" in completed.stderr
     assert "Traceback" not in completed.stderr
 
 
 def test_login_by_sso_session(cli):
     """--sso-session logs in without naming a profile."""
-    cli.ok("login", "--sso-session", "corp")
+    cli.ok("login", "--sso-session", "corp", "--use-device-code")
     assert cli.emu.calls("CreateToken") == 1
 
 
 def test_login_takes_the_aws_cli_device_code_option(cli):
     """aws sso login's --use-device-code is accepted: the device flow runs."""
-    cli.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--use-device-code", "--no-browser")
     assert cli.emu.calls("StartDeviceAuthorization") == 1
 
 
@@ -123,7 +127,9 @@ def test_concurrent_logins_all_succeed_with_one_registration(make_cli):
     cli.configure()
     results = []
     threads = [
-        threading.Thread(target=lambda: results.append(cli.run("login", "--profile", "dev")))
+        threading.Thread(
+            target=lambda: results.append(cli.run("login", "--profile", "dev", "--use-device-code"))
+        )
         for _ in range(3)
     ]
     for thread in threads:
@@ -157,7 +163,9 @@ def test_a_loose_cache_file_is_made_private_when_read(logged_in):
         path.chmod(0o644)
     logged_in.export()  # the role credentials
     logged_in.ok("status")  # the token
-    logged_in.ok("login", "--profile", "dev", "--no-browser")  # the registration
+    logged_in.ok(
+        "login", "--profile", "dev", "--use-device-code", "--no-browser"
+    )  # the registration
     assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in files} == {
         path.name: 0o600 for path in files
     }

@@ -26,7 +26,7 @@ def test_export_during_a_pending_login_answers_at_once(make_cli):
     """While a person reads a device code, a credential_process export exits 3 at once."""
     cli = make_cli(auto_approve=False)
     cli.configure()
-    login = cli.popen("login", "--profile", "dev", "--no-browser")
+    login = cli.popen("login", "--profile", "dev", "--use-device-code", "--no-browser")
     wait_for(lambda: _pending_codes(cli), "the device code")
     started = time.monotonic()
     completed = cli.run("export", "--profile", "dev", timeout=30)
@@ -68,10 +68,10 @@ def test_login_registers_again_when_the_registration_is_unknown(make_cli, start_
     """An emulator restarted under the same HOME (an instance recreated): login registers again."""
     cli = make_cli()
     cli.configure()
-    cli.ok("login", "--profile", "dev", "--no-browser")
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
     fresh = start_emulator(real_time=True, auto_approve=True)
     cli.env = {**cli_environment(cli.home, fresh.url)}
-    completed = cli.run("login", "--profile", "dev", "--no-browser")
+    completed = cli.run("login", "--profile", "dev", "--use-device-code", "--no-browser")
     assert completed.returncode == 0, completed.stderr
     assert fresh.calls("RegisterClient") == 1
     assert fresh.calls("StartDeviceAuthorization") == 2  # the refused one, then the new one
@@ -82,7 +82,7 @@ def test_logout_all_forgets_the_client_registrations(logged_in):
     logged_in.ok("logout", "--all")
     left = [json.loads(p.read_text()) for p in logged_in.sso_cache.glob("*.json")]
     assert [d for d in left if "clientSecret" in d] == []
-    logged_in.ok("login", "--profile", "dev", "--no-browser")
+    logged_in.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
     assert logged_in.emu.calls("RegisterClient") == 2
 
 

@@ -34,7 +34,7 @@ def expired(make_cli) -> Cli:
     """Logged in; every file written gets credentials that have already expired."""
     cli = make_cli(credentials_ttl=0)
     cli.configure(region="eu-west-1")
-    cli.ok("login", "--profile", "dev", "--no-browser")
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
     return cli
 
 

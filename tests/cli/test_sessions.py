@@ -18,7 +18,7 @@ def test_roles_follow_pagination(make_cli):
     """With 45 accounts (three pages) every one is listed."""
     cli = make_cli(accounts=45, roles_per_account=1)
     cli.configure()
-    cli.ok("login", "--profile", "dev")
+    cli.ok("login", "--profile", "dev", "--use-device-code")
     rows = json.loads(cli.ok("roles", "--sso-session", "corp", "--json"))
     assert len({row["accountId"] for row in rows}) == 45
     assert cli.emu.calls("ListAccounts") == 3
@@ -90,7 +90,7 @@ def test_logout_deletes_the_lifetime_notes_of_what_it_deleted(logged_in, which):
 def test_logout_keeps_the_client_registration(logged_in):
     """The registration stays, as with aws sso logout: the next login registers nothing."""
     logged_in.ok("logout", "--sso-session", "corp")
-    logged_in.ok("login", "--profile", "dev")
+    logged_in.ok("login", "--profile", "dev", "--use-device-code")
     assert logged_in.emu.calls("RegisterClient") == 1
 
 

@@ -87,7 +87,7 @@ def test_a_damaged_role_cache_without_a_login_stays_as_it_was(make_cli, content)
     """Damaged role credentials and no token: exit 3, and the role cache is not touched."""
     cli = make_cli()
     cli.configure()
-    cli.ok("login", "--profile", "dev", "--no-browser")
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
     cli.export()
     role_path = cli.only_file(cli.cli_cache)
     _token_path(cli).unlink()

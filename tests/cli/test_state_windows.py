@@ -13,7 +13,7 @@ def test_twenty_parallel_exports_of_10_minute_credentials_make_one_call(make_cli
     a moment later makes none, and the fast path serves it."""
     cli = make_cli(credentials_ttl=600)
     cli.configure()
-    cli.ok("login", "--profile", "dev", "--no-browser")
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
     with ThreadPoolExecutor(max_workers=20) as pool:
         runs = list(pool.map(lambda _: cli.run("export", "--profile", "dev"), range(20)))
     assert [r.returncode for r in runs] == [0] * 20, [r.stderr for r in runs if r.returncode]
@@ -42,7 +42,7 @@ def test_10_minute_tokens_are_not_renewed_on_every_call(make_cli):
     """--token-ttl 600: a token fresh from the login is used, not refreshed at once."""
     cli = make_cli(token_ttl=600)
     cli.configure()
-    cli.ok("login", "--profile", "dev", "--no-browser")
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
     cli.export()
     for path in cli.cli_cache.glob("*.json"):
         path.unlink()

@@ -110,7 +110,7 @@ def test_serve_renews_ahead_while_a_client_keeps_calling(make_cli):
     """Credentials living 20 s: boto3 calls for 25 s, every call succeeds, with new keys."""
     cli = make_cli(credentials_ttl=20)
     cli.configure()
-    cli.ok("login", "--profile", "dev", "--no-browser")
+    cli.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
     serving = start_serve(cli)
     try:
         code = BOTO3_LOOP.format(endpoint=cli.emu.url, seconds=25)

@@ -40,6 +40,55 @@ class DeviceLoginScreen:
             self._live = None
 
 
+class BrowserLoginScreen:
+    """Says where the redirect is awaited and, without a browser, which URL to open; a live
+    countdown on a terminal. The URL is printed only when no browser was opened (it
+    carries the login's state)."""
+
+    def __init__(self) -> None:
+        self._live: Live | None = None
+
+    def listening(self, redirect_uri: str) -> None:
+        render.stderr.print(f"Waiting for the sign-in at {redirect_uri}", markup=False)
+
+    def show_url(self, url: str, browser_opened: bool) -> None:
+        out = render.stderr
+        if browser_opened:
+            out.print(
+                "A browser window should have opened to sign in. If none did, run the login "
+                "again with --no-browser for the link, or with --use-device-code."
+            )
+        else:
+            out.print(
+                "Open this link in a browser on this machine (or on one whose port forwarding, "
+                "ssh -L, reaches the address above):"
+            )
+            out.print(f"  {url}", markup=False, soft_wrap=True)
+        if out.is_terminal:
+            self._live = Live(Text(""), console=out, transient=True, auto_refresh=False)
+            self._live.start()
+
+    def waiting(self, seconds_left: float) -> None:
+        if self._live is not None:
+            minutes, seconds = divmod(int(seconds_left), 60)
+            self._live.update(Text(f"waiting for the sign-in… {minutes}:{seconds:02d} left"))
+            self._live.refresh()
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+def browser_found() -> bool:
+    """Python's webbrowser knows a browser to start (a BROWSER variable counts as one)."""
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True
+
+
 def open_browser(url: str) -> bool:
     """Open ``url`` in the user's browser (BROWSER is honoured); False if none could start."""
     try:
