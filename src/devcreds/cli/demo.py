@@ -81,7 +81,7 @@ def _walk_through(home: Path, url: str, env: dict[str, str]) -> None:
     out.print(Syntax((home / ".aws" / "config").read_text(), "ini", theme="ansi_dark"))
 
     _step("devcreds login --profile demo   (the emulator approves the device code at once)")
-    _devcreds(env, "login", "--profile", "demo", "--no-browser")
+    _devcreds(env, "login", "--profile", "demo", "--use-device-code", "--no-browser")
 
     project = home / "SampleApi" / "Properties" / "launchSettings.json"
     project.parent.mkdir(parents=True)
