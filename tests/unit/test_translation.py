@@ -160,7 +160,8 @@ def test_a_parameter_not_from_the_config_file_is_called_a_bug(monkeypatch):
 
 
 def test_throttled_registration_is_aws_refused_with_the_throttle_hint(start_emulator, monkeypatch):
-    """RegisterClient answered 429 on every attempt: exit 4, "retry in a minute"."""
+    """RegisterClient throttled (SSO OIDC answers SlowDownException, 400, not retried by
+    botocore): exit 4, "retry in a minute"."""
     emu = start_emulator(throttle_rps=1)
     _at(emu, monkeypatch)
     oidc = Oidc(ClientFactory().client("sso-oidc", "us-east-1"))
@@ -169,8 +170,8 @@ def test_throttled_registration_is_aws_refused_with_the_throttle_hint(start_emul
         oidc.register("second", None, _now())
     assert caught.value.exit_code == 4
     assert caught.value.hint == THROTTLE_HINT
-    assert "TooManyRequestsException" in caught.value.message
-    assert emu.calls("RegisterClient") == 3  # botocore retried before giving up
+    assert "SlowDownException" in caught.value.message
+    assert emu.calls("RegisterClient") == 2  # the service's own answer: no retry
 
 
 def test_throttled_portal_call_gets_the_throttle_hint_not_the_network_hint(
@@ -199,16 +200,14 @@ def test_throttled_assume_role_gets_the_throttle_hint(start_emulator, resolver, 
     assert caught.value.hint == THROTTLE_HINT
 
 
-def test_throttled_device_poll_ends_with_the_throttle_hint(start_emulator, monkeypatch):
-    """A poll throttled after retries is exit 4 with the throttle hint, not the login hint."""
+def test_a_throttled_device_poll_slows_down(start_emulator, monkeypatch):
+    """SSO OIDC throttles a poll with slow_down: the poll slows down, no error, no login hint."""
     emu = start_emulator(throttle_rps=2)
     _at(emu, monkeypatch)
     oidc = Oidc(ClientFactory().client("sso-oidc", "us-east-1"))
     registration = oidc.register("poller", None, _now())
     device = oidc.start_device_authorization(registration, START_URL)
-    with pytest.raises(AwsRefused) as caught:
-        oidc.poll_device(registration, device, "devcreds login --profile dev")
-    assert caught.value.hint == THROTTLE_HINT
+    assert oidc.poll_device(registration, device, "devcreds login --profile dev") is Poll.SLOW_DOWN
 
 
 def test_slow_down_in_the_device_poll_is_still_a_normal_answer(emu, monkeypatch):
