@@ -40,6 +40,13 @@ class SsoSession(NamedTuple):
     start_url: str
     region: str
     scopes: tuple[str, ...] | None  # sso_registration_scopes, as configured
+    # The AWS-owned URL a vanity start_url resolves to, set for a login (sso/starturl.py):
+    # what the OIDC calls send; start_url stays the cache key and the token's startUrl.
+    portal_url: str | None = None
+
+    @property
+    def issuer_url(self) -> str:
+        return self.portal_url or self.start_url
 
     @property
     def label(self) -> str:

@@ -90,7 +90,7 @@ def test_a_url_that_leads_to_no_aws_portal_is_a_usage_error(vanity, path):
 
 def test_plain_http_is_refused_beyond_loopback():
     """http is for a local emulator only."""
-    with pytest.raises(UsageError, match="must use https"):
+    with pytest.raises(UsageError, match="must be an https URL"):
         starturl.resolve("http://sso.example.com/start", "us-east-1")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import typer
 from rich.prompt import Confirm, IntPrompt
@@ -17,6 +16,7 @@ from devcreds.cli.context import Context
 from devcreds.cli.signin import logging_in_if_needed
 from devcreds.credentials import login_hint
 from devcreds.errors import UsageError
+from devcreds.sso import starturl
 from devcreds.sso.portal import Portal
 
 app = typer.Typer(
@@ -114,7 +114,7 @@ def _validate(
         (_NAME.match(profile), "--profile", "letters, digits and . _ @ + -"),
         (_NAME.match(sso_session), "--sso-session", "letters, digits and . _ @ + -"),
         (
-            urlsplit(start_url).scheme == "https" and urlsplit(start_url).hostname,
+            starturl.acceptable(start_url),
             "--start-url",
             "an https URL such as https://d-0123456789.awsapps.com/start",
         ),

@@ -22,7 +22,7 @@ from devcreds.cli.context import Context
 from devcreds.cli.ui import BrowserLoginScreen, DeviceLoginScreen, browser_found, open_browser
 from devcreds.credentials import login_hint
 from devcreds.errors import LoginRequired, UsageError
-from devcreds.sso import login
+from devcreds.sso import login, starturl
 from devcreds.sso.oidc import Oidc
 
 T = TypeVar("T")
@@ -125,6 +125,18 @@ def sign_in(ctx: Context, session: SsoSession, profile: str | None, options: Log
 
 def _login(ctx: Context, session: SsoSession, profile: str | None, options: LoginOptions) -> Token:
     hint = login_hint(session, profile)
+    resolved = starturl.resolve(session.start_url, session.region)
+    if resolved.start_url != session.start_url:
+        render.stderr.print(
+            f"{session.start_url} leads to {resolved.start_url} ({resolved.region})", markup=False
+        )
+        if resolved.region != session.region:
+            render.warning(
+                f"sso_region of {session.label} is {session.region}, the portal's is "
+                f"{resolved.region}: devcreds configure sso --sso-session {session.label} "
+                f"--sso-region {resolved.region}"
+            )
+        session = session._replace(portal_url=resolved.start_url, region=resolved.region)
     preferences = awsconfig.login_preferences(ctx.config, session.name, profile)
     choice = choose_flow(session, profile, options, preferences, ctx.environ)
     render.stderr.print(choice.reason, markup=False)

@@ -61,7 +61,7 @@ def client_registration(
         return registration
     name = f"devcreds-{session.name}" if session.name else f"devcreds-{int(now.timestamp())}"
     if browser:
-        registration = oidc.register_for_browser(name, session.scopes, session.start_url, now)
+        registration = oidc.register_for_browser(name, session.scopes, session.issuer_url, now)
     else:
         registration = oidc.register(name, session.scopes, now)
     cache.save_registration(paths, session, registration)
@@ -176,7 +176,7 @@ def device_login(
     login_hint: str,
 ) -> Token:
     """Run the device flow to the end: approved (a Token), or expired / denied (an error)."""
-    device = oidc.start_device_authorization(registration, session.start_url)
+    device = oidc.start_device_authorization(registration, session.issuer_url)
     deadline = clock() + dt.timedelta(seconds=device.expires_in)
     interval = device.interval
     # Like the AWS CLI, poll once at once: a pre-approved code finishes without a prompt.

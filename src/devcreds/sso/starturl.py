@@ -65,15 +65,22 @@ def aws_owned(hostname: str) -> bool:
     )
 
 
+def acceptable(start_url: str) -> bool:
+    """https with a host; plain http only on a loopback host (a local emulator)."""
+    parsed = urllib.parse.urlsplit(start_url)
+    host = parsed.hostname or ""
+    return bool(host) and (
+        parsed.scheme == "https" or (parsed.scheme == "http" and _loopback(host))
+    )
+
+
 def resolve(start_url: str, region: str | None, *, timeout: float = TIMEOUT) -> Resolved:
     """The AWS-owned start URL and region for a configured one (unchanged if AWS-owned)."""
     parsed = urllib.parse.urlsplit(start_url)
     host = parsed.hostname or ""
     hint = "set sso_start_url to your AWS access portal URL (devcreds configure sso)"
-    if not host:
-        raise UsageError(f"sso_start_url {start_url!r} has no host", hint=hint)
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and _loopback(host)):
-        raise UsageError(f"sso_start_url {start_url} must use https", hint=hint)
+    if not acceptable(start_url):
+        raise UsageError(f"sso_start_url {start_url} must be an https URL", hint=hint)
     if aws_owned(host):
         if not region:
             raise UsageError(
@@ -124,7 +131,9 @@ def _follow(url: str, timeout: float) -> str:
                 return urllib.parse.urljoin(url, location)
             if method == "HEAD" and exc.code in (405, 501):
                 continue
-            raise NetworkError(
+            # 4xx: the URL is wrong (exit 2); anything else: the server is in trouble (exit 5).
+            kind = UsageError if 400 <= exc.code < 500 else NetworkError
+            raise kind(
                 f"resolving the start URL {url} failed: HTTP {exc.code}",
                 hint="check sso_start_url in your AWS config file",
             ) from None
