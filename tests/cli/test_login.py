@@ -169,3 +169,51 @@ def test_a_loose_cache_file_is_made_private_when_read(logged_in):
     assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in files} == {
         path.name: 0o600 for path in files
     }
+
+
+def _device_login_on_a_terminal(cli, columns):
+    """login --use-device-code on a pseudo-terminal this wide; what it printed, once approved."""
+    import sys
+
+    import pexpect
+
+    env = {k: v for k, v in cli.env.items() if k != "COLUMNS"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "devcreds", "login", "--profile", "dev", "--use-device-code", "--no-browser"],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(60, columns),
+    )
+    child.expect(r"open:\r\n  (\S+)\r\n")
+    url = child.match.group(1)
+    child.expect("confirm the code")
+    shown = child.before
+    with cli.emu.emulator.state.lock:
+        (code,) = list(cli.emu.emulator.state.user_codes)
+    approve(cli.emu.url, code)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    return url, shown.replace("\r\n", "\n")
+
+
+def test_a_wide_terminal_shows_the_url_as_a_qr_code(make_cli):
+    """The QR code printed is segno's code of the verification URL, line for line."""
+    from devcreds.cli.ui import qr_code
+
+    cli = make_cli(auto_approve=False)
+    cli.configure()
+    url, shown = _device_login_on_a_terminal(cli, 120)
+    assert "scan it with a phone" in shown
+    assert qr_code(url) in shown
+
+
+def test_a_narrow_terminal_shows_no_qr_code(make_cli):
+    """Where the code would not fit, only the URL and the code are shown."""
+    cli = make_cli(auto_approve=False)
+    cli.configure()
+    _, shown = _device_login_on_a_terminal(cli, 30)
+    assert "scan it" not in shown
+    assert "█" not in shown

@@ -11,6 +11,17 @@ from devcreds.cli import render
 from devcreds.sso.oidc import DeviceAuthorization
 
 
+def qr_code(url: str) -> str:
+    """The URL as a QR code in half-block characters (two rows of modules per line)."""
+    import io
+
+    import segno  # only a device login on a terminal needs it
+
+    text = io.StringIO()
+    segno.make(url, error="l").terminal(out=text, compact=True, border=2)
+    return text.getvalue()
+
+
 class DeviceLoginScreen:
     """Shows the verification URL and user code on stderr; a live countdown on a terminal."""
 
@@ -23,6 +34,11 @@ class DeviceLoginScreen:
             out.print("A browser window should have opened to approve this login.")
         out.print("To approve it yourself, open:")
         out.print(f"  {device.verification_uri_complete}", markup=False)
+        if out.is_terminal and not browser_opened:
+            qr = qr_code(device.verification_uri_complete)
+            if max(map(len, qr.splitlines())) <= out.width:  # a QR code cut in two is noise
+                out.print("or scan it with a phone:")
+                out.print(qr, markup=False, highlight=False, end="")
         out.print(f"and confirm the code: [bold]{device.user_code}[/]")
         if out.is_terminal:
             self._live = Live(Text(""), console=out, transient=True, auto_refresh=False)
