@@ -63,7 +63,16 @@ LAYERS = [
     {"files", "awsconfig", "inifile"},
     {"cache"},
     {"sso", "sinks", "emulator"},
-    {"credentials", "fastpath", "status", "library", "ssoconfig", "serve", "keepfresh"},
+    {
+        "credentials",
+        "fastpath",
+        "status",
+        "library",
+        "ssoconfig",
+        "serve",
+        "keepfresh",
+        "listing",
+    },
     {"cli", "__main__"},
 ]
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}

@@ -9,7 +9,9 @@ the CLI returns. The CLI catches the root once and prints ``error:`` and
     ├── UsageError          exit 2  bad arguments, bad or inconsistent config
     ├── LoginRequired       exit 3  no usable SSO token; a login is needed
     ├── AwsRefused          exit 4  AWS (or the emulator) refused the request
-    │   └── RegistrationRejected    the cached client registration is no longer known
+    │   ├── RegistrationRejected    the cached client registration is no longer known
+    │   ├── Throttled               too many requests (429 / TooManyRequestsException)
+    │   └── ServerFault             the service failed (500 InternalServerException)
     ├── NetworkError        exit 5  could not reach an endpoint, or listen on a port
     └── FileError           exit 6  a file or sink could not be read or written
 
@@ -51,6 +53,14 @@ class AwsRefused(DevcredsError):
 class RegistrationRejected(AwsRefused):
     """IAM Identity Center no longer knows the cached client (the instance was recreated,
     or the emulator restarted); registering again is the cure, which the login does itself."""
+
+
+class Throttled(AwsRefused):
+    """The service said "too many requests": worth retrying later, at a lower rate."""
+
+
+class ServerFault(AwsRefused):
+    """The service failed on its side (a 500): worth retrying."""
 
 
 class NetworkError(DevcredsError):

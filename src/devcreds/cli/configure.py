@@ -13,11 +13,9 @@ from rich.table import Table
 from devcreds import awsconfig, regions, ssoconfig
 from devcreds.cli import render
 from devcreds.cli.context import Context
-from devcreds.cli.signin import logging_in_if_needed
-from devcreds.credentials import login_hint
+from devcreds.cli.signin import listed_roles
 from devcreds.errors import UsageError
 from devcreds.sso import starturl
-from devcreds.sso.portal import Portal
 
 app = typer.Typer(
     rich_markup_mode=None,  # help text is plain: "[sso-session]" is not markup
@@ -137,19 +135,11 @@ def _validate(
 
 def _pick_role(ctx: Context, sso_session: str) -> tuple[str, str]:
     session = awsconfig.sso_session(ctx.config, sso_session)
-    hint = login_hint(session)
-
-    def listing() -> list[tuple[str, str, str]]:
-        token = ctx.resolver.access_token(session, hint).access_token
-        portal = Portal(ctx.clients.client("sso", session.region), hint)
-        return [
-            (account.account_id, account.name, role)
-            for account in portal.accounts(token)
-            for role in portal.roles(token, account.account_id)
-        ]
-
-    choices = logging_in_if_needed(ctx, session, None, listing)
+    result = listed_roles(ctx, session, None)  # warns of accounts it could not list
+    choices = result.roles
     if not choices:
+        if result.failures:
+            raise result.failures[0].error
         raise UsageError(
             f"{session.start_url} gives you no roles", hint="ask your AWS administrator"
         )

@@ -14,16 +14,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from devcreds import awsconfig, cache
+from devcreds import awsconfig, cache, listing
 from devcreds.awsconfig import LoginPreferences, SsoSession
 from devcreds.cache import RoleCredentials, Token
 from devcreds.cli import render
 from devcreds.cli.context import Context
-from devcreds.cli.ui import BrowserLoginScreen, DeviceLoginScreen, browser_found, open_browser
+from devcreds.cli.ui import (
+    BrowserLoginScreen,
+    DeviceLoginScreen,
+    ListingScreen,
+    browser_found,
+    open_browser,
+)
 from devcreds.credentials import login_hint
 from devcreds.errors import LoginRequired, UsageError
 from devcreds.sso import login, starturl
 from devcreds.sso.oidc import Oidc
+from devcreds.sso.portal import Portal
 
 T = TypeVar("T")
 
@@ -229,6 +236,34 @@ def logging_in_if_needed(
         except LoginRequired:
             _login(ctx, session, profile, LoginOptions())
     return work()
+
+
+# Accounts named one by one in the warnings; the rest are counted.
+_FAILURES_SHOWN = 5
+
+
+def listed_roles(ctx: Context, session: SsoSession, profile: str | None) -> listing.Listing:
+    """Every account and role of the session (see ``devcreds.listing``), logging in first if a
+    person is at the terminal and it is needed; progress on a terminal, a warning for each
+    account that could not be listed."""
+    hint = login_hint(session, profile)
+
+    def work() -> listing.Listing:
+        token = ctx.resolver.access_token(session, hint).access_token
+        # One attempt per call: the listing paces and retries throttled calls itself.
+        portal = Portal(ctx.clients.client("sso", session.region, attempts=1), hint)
+        with ListingScreen() as screen:
+            return listing.list_roles(portal, token, progress=screen.update)
+
+    result = logging_in_if_needed(ctx, session, profile, work)
+    for failure in result.failures[:_FAILURES_SHOWN]:
+        render.warning(
+            f"roles of account {failure.account_id} ({failure.account_name}) not listed: "
+            f"{failure.error.message}"
+        )
+    if len(result.failures) > _FAILURES_SHOWN:
+        render.warning(f"and {len(result.failures) - _FAILURES_SHOWN} more accounts not listed")
+    return result
 
 
 def credentials_for(ctx: Context) -> RoleCredentials:

@@ -1,4 +1,5 @@
-"""What a person sees while logging in: the code to confirm, a countdown, the browser."""
+"""What a person sees while logging in (the code to confirm, a countdown, the browser) and
+while roles are listed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rich.live import Live
 from rich.text import Text
 
 from devcreds.cli import render
+from devcreds.listing import Progress
 from devcreds.sso.oidc import DeviceAuthorization
 
 
@@ -51,6 +53,42 @@ class DeviceLoginScreen:
             self._live.refresh()
 
     def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+class ListingScreen:
+    """One live line on a terminal while accounts and roles are listed; nothing elsewhere.
+    ``update`` is called from the listing's threads (rich's Live takes its own lock)."""
+
+    def __init__(self) -> None:
+        self._live: Live | None = None
+
+    def __enter__(self) -> ListingScreen:
+        if render.stderr.is_terminal:
+            self._live = Live(
+                Text("listing accounts…"),
+                console=render.stderr,
+                transient=True,
+                refresh_per_second=8,
+            )
+            self._live.start()
+        return self
+
+    def update(self, progress: Progress) -> None:
+        if self._live is None:
+            return
+        if progress.accounts_total is None:
+            text = "listing accounts…"
+        else:
+            text = f"listing roles: {progress.accounts_done}/{progress.accounts_total} accounts"
+        text += f", {progress.calls} calls"
+        if progress.retries:
+            text += f", {progress.retries} retries"
+        self._live.update(Text(text))
+
+    def __exit__(self, *_: object) -> None:
         if self._live is not None:
             self._live.stop()
             self._live = None

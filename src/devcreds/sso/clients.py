@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from devcreds import __version__
-from devcreds.errors import AwsRefused, NetworkError, UsageError
+from devcreds.errors import AwsRefused, NetworkError, ServerFault, Throttled, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,9 @@ THROTTLE_HINT = "the service is throttling requests; retry in a minute"
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 5
 MAX_ATTEMPTS = 2
+# Connections a client keeps per host: at least the listing flow's threads (botocore's
+# default, 10, would discard connections and reconnect).
+MAX_POOL_CONNECTIONS = 16
 
 # Error codes that mean "too many requests", whatever the service calls it (SSO OIDC's
 # SlowDownException is only a normal answer inside the device poll, which checks first).
@@ -51,6 +54,9 @@ THROTTLING_CODES = frozenset(
         "SlowDown",
     }
 )
+
+# Error codes of a failure on the service's side (a retry may succeed).
+SERVER_FAULT_CODES = frozenset({"InternalServerException", "InternalFailure", "ServiceUnavailable"})
 
 # Request parameters that come from the AWS config file, by the key they come from.
 CONFIG_KEYS = {
@@ -95,22 +101,24 @@ class ClientFactory:
             self._session.register("after-call-error", self._note_timeout)
         return self._session
 
-    def _config(self, **overrides: Any) -> Any:
+    def _config(self, attempts: int = MAX_ATTEMPTS, **overrides: Any) -> Any:
         from botocore.config import Config
 
-        attempts = 1 if self.timed_out else MAX_ATTEMPTS
+        attempts = 1 if self.timed_out else attempts
         return Config(
             connect_timeout=CONNECT_TIMEOUT,
             read_timeout=READ_TIMEOUT,
             retries={"mode": "standard", "total_max_attempts": attempts},
+            max_pool_connections=MAX_POOL_CONNECTIONS,
             **overrides,
         )
 
-    def client(self, service: str, region: str) -> Any:
-        """An unsigned client (SSO OIDC and the portal need no credentials)."""
+    def client(self, service: str, region: str, attempts: int = MAX_ATTEMPTS) -> Any:
+        """An unsigned client (SSO OIDC and the portal need no credentials). ``attempts=1``
+        for a caller that retries by itself (the listing flow paces around throttling)."""
         from botocore import UNSIGNED
 
-        config = self._config(signature_version=UNSIGNED)
+        config = self._config(attempts, signature_version=UNSIGNED)
         with _creating(service, region):
             return self._botocore().create_client(service, region_name=region, config=config)
 
@@ -167,7 +175,9 @@ class Refused(Exception):
         """The refusal as the user sees it; throttling always gets its own hint."""
         detail = f"{self.code}: {self.message}" if self.message else self.code
         if self.throttled:
-            return AwsRefused(f"{self.what} was throttled ({detail})", hint=THROTTLE_HINT)
+            return Throttled(f"{self.what} was throttled ({detail})", hint=THROTTLE_HINT)
+        if self.code in SERVER_FAULT_CODES or (self.status or 0) >= 500:
+            return ServerFault(f"{self.what} was refused ({detail})", hint=hint)
         return AwsRefused(f"{self.what} was refused ({detail})", hint=hint)
 
 

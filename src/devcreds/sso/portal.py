@@ -8,7 +8,7 @@ from typing import Any
 
 from devcreds.cache import RoleCredentials
 from devcreds.errors import AwsRefused, LoginRequired
-from devcreds.sso.clients import NETWORK_HINT, Refused, call, translating
+from devcreds.sso.clients import NETWORK_HINT, Refused, call
 
 
 @dataclass(frozen=True)
@@ -61,24 +61,30 @@ class Portal:
             account_id=account_id,
         )
 
-    def accounts(self, access_token: str) -> list[Account]:
-        pages = self._pages(
-            "list_accounts", "listing accounts", "accountList", accessToken=access_token
-        )
-        return [
+    def accounts_page(
+        self, access_token: str, next_token: str | None = None
+    ) -> tuple[list[Account], str | None]:
+        """One page of ListAccounts and the token of the next (None after the last)."""
+        answer = self._page("list_accounts", "listing accounts", access_token, next_token)
+        accounts = [
             Account(a["accountId"], a.get("accountName", ""), a.get("emailAddress", ""))
-            for a in pages
+            for a in answer.get("accountList", [])
         ]
+        return accounts, answer.get("nextToken") or None
 
-    def roles(self, access_token: str, account_id: str) -> list[str]:
-        pages = self._pages(
+    def roles_page(
+        self, access_token: str, account_id: str, next_token: str | None = None
+    ) -> tuple[list[str], str | None]:
+        """One page of ListAccountRoles of ``account_id`` and the token of the next."""
+        answer = self._page(
             "list_account_roles",
             f"listing roles of account {account_id}",
-            "roleList",
-            accessToken=access_token,
+            access_token,
+            next_token,
             accountId=account_id,
         )
-        return [r["roleName"] for r in pages]
+        roles = [r["roleName"] for r in answer.get("roleList", [])]
+        return roles, answer.get("nextToken") or None
 
     def logout(self, access_token: str) -> None:
         try:
@@ -87,11 +93,13 @@ class Portal:
             if exc.code != "UnauthorizedException":  # already logged out is the goal reached
                 raise self._refused(exc) from None
 
-    def _pages(self, operation: str, what: str, key: str, **params: Any) -> list[dict[str, Any]]:
-        """Every item of every page, through botocore's paginator."""
+    def _page(
+        self, operation: str, what: str, access_token: str, next_token: str | None, **params: Any
+    ) -> dict[str, Any]:
+        """One page, so that a caller retrying a throttled call repeats only that page."""
+        if next_token is not None:
+            params["nextToken"] = next_token
         try:
-            with translating(what):
-                pages = self._client.get_paginator(operation).paginate(**params)
-                return [item for page in pages for item in page.get(key, [])]
+            return call(self._client, operation, what, accessToken=access_token, **params)
         except Refused as exc:
             raise self._refused(exc) from None
