@@ -24,11 +24,33 @@ def qr_code(url: str) -> str:
     return text.getvalue()
 
 
-class DeviceLoginScreen:
-    """Shows the verification URL and user code on stderr; a live countdown on a terminal."""
+class _Countdown:
+    """A live "… 4:59 left" line on a terminal, under what a login screen printed."""
+
+    waiting_for = "approval"
 
     def __init__(self) -> None:
         self._live: Live | None = None
+
+    def _start(self) -> None:
+        if render.stderr.is_terminal:
+            self._live = Live(Text(""), console=render.stderr, transient=True, auto_refresh=False)
+            self._live.start()
+
+    def waiting(self, seconds_left: float) -> None:
+        if self._live is not None:
+            minutes, seconds = divmod(int(seconds_left), 60)
+            self._live.update(Text(f"waiting for {self.waiting_for}… {minutes}:{seconds:02d} left"))
+            self._live.refresh()
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+class DeviceLoginScreen(_Countdown):
+    """Shows the verification URL and user code on stderr; a live countdown on a terminal."""
 
     def show_code(self, device: DeviceAuthorization, browser_opened: bool) -> None:
         out = render.stderr
@@ -42,20 +64,7 @@ class DeviceLoginScreen:
                 out.print("or scan it with a phone:")
                 out.print(qr, markup=False, highlight=False, end="")
         out.print(f"and confirm the code: [bold]{device.user_code}[/]")
-        if out.is_terminal:
-            self._live = Live(Text(""), console=out, transient=True, auto_refresh=False)
-            self._live.start()
-
-    def waiting(self, seconds_left: float) -> None:
-        if self._live is not None:
-            minutes, seconds = divmod(int(seconds_left), 60)
-            self._live.update(Text(f"waiting for approval… {minutes}:{seconds:02d} left"))
-            self._live.refresh()
-
-    def close(self) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
+        self._start()
 
 
 class ListingScreen:
@@ -94,13 +103,12 @@ class ListingScreen:
             self._live = None
 
 
-class BrowserLoginScreen:
+class BrowserLoginScreen(_Countdown):
     """Says where the redirect is awaited and, without a browser, which URL to open; a live
     countdown on a terminal. The URL is printed only when no browser was opened (it
     carries the login's state)."""
 
-    def __init__(self) -> None:
-        self._live: Live | None = None
+    waiting_for = "the sign-in"
 
     def listening(self, redirect_uri: str) -> None:
         render.stderr.print(f"Waiting for the sign-in at {redirect_uri}", markup=False)
@@ -118,20 +126,7 @@ class BrowserLoginScreen:
                 "ssh -L, reaches the address above):"
             )
             out.print(f"  {url}", markup=False, soft_wrap=True)
-        if out.is_terminal:
-            self._live = Live(Text(""), console=out, transient=True, auto_refresh=False)
-            self._live.start()
-
-    def waiting(self, seconds_left: float) -> None:
-        if self._live is not None:
-            minutes, seconds = divmod(int(seconds_left), 60)
-            self._live.update(Text(f"waiting for the sign-in… {minutes}:{seconds:02d} left"))
-            self._live.refresh()
-
-    def close(self) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
+        self._start()
 
 
 def browser_found() -> bool:
