@@ -48,6 +48,30 @@ class Oidc:
         params: dict[str, Any] = {"clientName": name, "clientType": "public"}
         if scopes:
             params["scopes"] = list(scopes)
+        return self._register(params, scopes or None, None)
+
+    def register_for_browser(
+        self, name: str, scopes: tuple[str, ...] | None, issuer_url: str, now: dt.datetime
+    ) -> Registration:
+        """A client for the browser flow, registered as the AWS CLI does
+        (``SSOTokenFetcherAuth._register_client``; docs/protocol.md §1.1)."""
+        registered_scopes = tuple(scopes or pkce.DEFAULT_SCOPES)
+        params = {
+            "clientName": name,
+            "clientType": "public",
+            "grantTypes": list(pkce.GRANT_TYPES),
+            "redirectUris": [pkce.REGISTERED_REDIRECT_URI],
+            "issuerUrl": issuer_url,
+            "scopes": list(registered_scopes),
+        }
+        return self._register(params, registered_scopes, pkce.GRANT_TYPES)
+
+    def _register(
+        self,
+        params: dict[str, Any],
+        scopes: tuple[str, ...] | None,
+        grant_types: tuple[str, ...] | None,
+    ) -> Registration:
         try:
             answer = call(self._client, "register_client", "registering the client", **params)
         except Refused as exc:
@@ -57,35 +81,8 @@ class Oidc:
             client_secret=answer["clientSecret"],
             # Epoch seconds here (the portal uses milliseconds).
             expires_at=dt.datetime.fromtimestamp(answer["clientSecretExpiresAt"], dt.UTC),
-            scopes=scopes or None,
-        )
-
-    def register_for_browser(
-        self, name: str, scopes: tuple[str, ...] | None, issuer_url: str, now: dt.datetime
-    ) -> Registration:
-        """A client for the browser flow, registered as the AWS CLI does
-        (``SSOTokenFetcherAuth._register_client``; docs/protocol.md §1.1)."""
-        registered_scopes = tuple(scopes or pkce.DEFAULT_SCOPES)
-        try:
-            answer = call(
-                self._client,
-                "register_client",
-                "registering the client",
-                clientName=name,
-                clientType="public",
-                grantTypes=list(pkce.GRANT_TYPES),
-                redirectUris=[pkce.REGISTERED_REDIRECT_URI],
-                issuerUrl=issuer_url,
-                scopes=list(registered_scopes),
-            )
-        except Refused as exc:
-            raise exc.as_error() from None
-        return Registration(
-            client_id=answer["clientId"],
-            client_secret=answer["clientSecret"],
-            expires_at=dt.datetime.fromtimestamp(answer["clientSecretExpiresAt"], dt.UTC),
-            scopes=registered_scopes,
-            grant_types=pkce.GRANT_TYPES,
+            scopes=scopes,
+            grant_types=grant_types,
         )
 
     @property
