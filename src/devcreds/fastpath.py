@@ -58,20 +58,20 @@ def _home(environ: Mapping[str, str]) -> str:
     return environ.get("HOME") or environ.get("USERPROFILE") or os.path.expanduser("~")
 
 
-def _config_path(environ: Mapping[str, str], home: str) -> str:
-    """The same rule as paths.Paths.from_environ."""
-    configured = environ.get("AWS_CONFIG_FILE")
+def _aws_file(environ: Mapping[str, str], home: str, variable: str, name: str) -> str:
+    """The same rule as paths.Paths.from_environ (os.path: pathlib costs too much here)."""
+    configured = environ.get(variable)
     if configured:
         return os.path.expanduser(os.path.expandvars(configured))
-    return os.path.join(home, ".aws", "config")
+    return os.path.join(home, ".aws", name)
+
+
+def _config_path(environ: Mapping[str, str], home: str) -> str:
+    return _aws_file(environ, home, "AWS_CONFIG_FILE", "config")
 
 
 def _credentials_path(environ: Mapping[str, str], home: str) -> str:
-    """The same rule as paths.Paths.from_environ."""
-    configured = environ.get("AWS_SHARED_CREDENTIALS_FILE")
-    if configured:
-        return os.path.expanduser(os.path.expandvars(configured))
-    return os.path.join(home, ".aws", "credentials")
+    return _aws_file(environ, home, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
 
 
 def _identity(path: str) -> list[int] | None:
