@@ -25,6 +25,7 @@ raise: there is nothing to show then.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 import threading
@@ -82,6 +83,8 @@ class Listing:
     calls: int
     retries: int
     failures: list[Failure]
+    # When the kept listing this is was made (devcreds.listcache); None: listed just now.
+    listed_at: dt.datetime | None = None
 
 
 def list_roles(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from devcreds import awsconfig, cache
+from devcreds import awsconfig, cache, listcache
 from devcreds.awsconfig import SsoSession
 from devcreds.cli import render
 from devcreds.cli.context import Context
@@ -39,6 +39,7 @@ def logout(
     else:
         session = ctx.session(sso_session)
         _end_portal_session(ctx, session)
+        listcache.forget(ctx.paths, session)
         removed = _remove_role_caches(ctx, lambda root: root == session)
         render.stderr.print(
             f"Logged out of {session.label}; deleted its token and {removed} cached "
@@ -103,6 +104,8 @@ def _logout_everything(ctx: Context) -> None:
         if data is not None and data.get("ProviderType") == "sso":
             creds += cache.forget(ctx.paths, path)
     creds += _remove_role_caches(ctx, lambda root: True)
+    for path in sorted(listcache.folder(ctx.paths).glob("*.json")):
+        cache.remove(path)
     render.stderr.print(
         f"Logged out: deleted {tokens} token(s), {registrations} client registration(s) and "
         f"{creds} cached credential set(s).",

@@ -16,6 +16,14 @@ SsoSessionName = Annotated[
     str | None, typer.Option("--sso-session", help="An [sso-session] of the AWS config file.")
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+RefreshListing = Annotated[
+    bool,
+    typer.Option(
+        "--refresh",
+        help="List the accounts and roles again instead of using the listing kept from the "
+        "last hours.",
+    ),
+]
 AllowTracked = Annotated[
     bool,
     typer.Option(

@@ -6,14 +6,19 @@ from rich.table import Table
 
 from devcreds.cli import render
 from devcreds.cli.context import Context
-from devcreds.cli.options import Json, Profile, SsoSessionName
+from devcreds.cli.options import Json, Profile, RefreshListing, SsoSessionName
 from devcreds.cli.signin import listed_roles
 
 
 def roles(
-    profile: Profile = None, sso_session: SsoSessionName = None, as_json: Json = False
+    profile: Profile = None,
+    sso_session: SsoSessionName = None,
+    as_json: Json = False,
+    refresh: RefreshListing = False,
 ) -> None:
     """List the accounts and roles you can use (all pages, throttling waited out).
+
+    The listing is kept for 8 hours (until the next login or logout); --refresh lists anew.
 
     An account whose roles cannot be listed (still throttled after two minutes, or refused)
     gets a warning; everything else is still shown, and the exit code is then 4 so that a
@@ -22,7 +27,12 @@ def roles(
     ctx = Context.from_process(profile)
     session = ctx.session(sso_session)
     name = None if sso_session else ctx.profile
-    result = listed_roles(ctx, session, name)
+    result = listed_roles(ctx, session, name, refresh=refresh)
+    if result.listed_at is not None and render.stderr.is_terminal:
+        minutes = int((ctx.clock() - result.listed_at).total_seconds() // 60)
+        render.stderr.print(
+            f"Listed {minutes} min ago (devcreds roles --refresh lists again).", markup=False
+        )
     if as_json:
         render.json_out(
             [

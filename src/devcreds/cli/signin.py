@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from devcreds import awsconfig, cache, listing
+from devcreds import awsconfig, cache, listcache, listing
 from devcreds.awsconfig import LoginPreferences, SsoSession
 from devcreds.cache import RoleCredentials, Token
 from devcreds.cli import render
@@ -131,6 +131,15 @@ def sign_in(ctx: Context, session: SsoSession, profile: str | None, options: Log
 
 
 def _login(ctx: Context, session: SsoSession, profile: str | None, options: LoginOptions) -> Token:
+    token = _login_with_flow(ctx, session, profile, options)
+    # Another person or another directory may be behind the new login: list its roles anew.
+    listcache.forget(ctx.paths, session)
+    return token
+
+
+def _login_with_flow(
+    ctx: Context, session: SsoSession, profile: str | None, options: LoginOptions
+) -> Token:
     hint = login_hint(session, profile)
     resolved = starturl.resolve(session.start_url, session.region)
     if resolved.start_url != session.start_url:
@@ -242,10 +251,15 @@ def logging_in_if_needed(
 _FAILURES_SHOWN = 5
 
 
-def listed_roles(ctx: Context, session: SsoSession, profile: str | None) -> listing.Listing:
-    """Every account and role of the session (see ``devcreds.listing``), logging in first if a
-    person is at the terminal and it is needed; progress on a terminal, a warning for each
-    account that could not be listed."""
+def listed_roles(
+    ctx: Context, session: SsoSession, profile: str | None, *, refresh: bool = False
+) -> listing.Listing:
+    """Every account and role of the session: the kept listing (``devcreds.listcache``)
+    unless ``refresh``, else listed (``devcreds.listing``) and kept. Lists after a login
+    first if one is needed and a person is at the terminal; progress on a terminal, a
+    warning for each account that could not be listed."""
+    if not refresh and (kept := listcache.load(ctx.paths, session, ctx.clock())) is not None:
+        return kept
     hint = login_hint(session, profile)
 
     def work() -> listing.Listing:
@@ -256,6 +270,7 @@ def listed_roles(ctx: Context, session: SsoSession, profile: str | None) -> list
             return listing.list_roles(portal, token, progress=screen.update)
 
     result = logging_in_if_needed(ctx, session, profile, work)
+    listcache.save(ctx.paths, session, result, ctx.clock())
     for failure in result.failures[:_FAILURES_SHOWN]:
         render.warning(
             f"roles of account {failure.account_id} ({failure.account_name}) not listed: "
