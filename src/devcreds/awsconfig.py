@@ -142,6 +142,18 @@ def _section_name(section: str) -> str | None:
     return parts[1] if len(parts) == 2 else None
 
 
+def profile_sections(config: AwsConfig) -> dict[str, str]:
+    """Each profile's section as the file spells it (``profile "dev"``, ``default``), found
+    as ``load`` finds profiles: a later section wins."""
+    spelled: dict[str, str] = {}
+    for section in config.sections:
+        if section == "default":
+            spelled["default"] = section
+        elif section.startswith("profile") and (name := _section_name(section)) is not None:
+            spelled[name] = section
+    return spelled
+
+
 def parse_problem(exc: configparser.Error, text: str) -> tuple[int | None, str]:
     """The line a configparser error is about, and what is wrong there, never the line itself
     (in the credentials file it may hold a secret key)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import configparser
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,8 +27,11 @@ _NAME = re.compile(r"^[^\[\]\r\n]+$")
 _KEY = re.compile(r"^[a-z0-9_]+$")
 
 
-def update(path: Path, changes: Changes, *, mode: int | None = None) -> bool:
-    """Set ``changes`` in the INI file at ``path`` (created if missing); True if it changed.
+def update(
+    path: Path, changes: Changes, *, remove: Collection[str] = (), mode: int | None = None
+) -> bool:
+    """Set ``changes`` in the INI file at ``path`` (created if missing) and delete the
+    sections named in ``remove``; True if it changed.
 
     ``mode`` forces the file's permissions (0600 for a file that holds secrets);
     by default an existing file keeps its own and a new one is 0600.
@@ -36,10 +39,31 @@ def update(path: Path, changes: Changes, *, mode: int | None = None) -> bool:
     _check(changes)
     return files.rewrite(
         path,
-        lambda text: _edit(path, (text or "").encode("utf-8"), changes).decode("utf-8"),
+        lambda text: _edit(path, (text or "").encode("utf-8"), changes, remove).decode("utf-8"),
         mode=mode,
         create=True,
     )
+
+
+def preview(path: Path, changes: Changes, *, remove: Collection[str] = ()) -> tuple[str, str]:
+    """The file's text now and as ``update`` would leave it; nothing is written."""
+    _check(changes)
+    original = _read(path)
+    return original.decode("utf-8", "replace"), _edit(path, original, changes, remove).decode(
+        "utf-8"
+    )
+
+
+def commented(path: Path) -> set[str]:
+    """The sections that hold a comment line: a person wrote in them."""
+    from configupdater import Comment
+
+    _, _, updater = _load(path, _read(path))
+    return {
+        section.name
+        for section in updater.iter_sections()
+        if any(isinstance(block, Comment) for block in section.iter_blocks())
+    }
 
 
 def _check(changes: Changes) -> None:
@@ -102,9 +126,14 @@ def _load(path: Path, original: bytes) -> tuple[str, str, ConfigUpdater]:
     return _newline(text), lf_text, updater
 
 
-def _edit(path: Path, original: bytes, changes: Changes) -> bytes:
+def _edit(path: Path, original: bytes, changes: Changes, remove: Collection[str] = ()) -> bytes:
     newline, lf_text, updater = _load(path, original)
     before = _parse(path, lf_text)
+    sections = updater.sections()
+    last_removed = bool(sections) and sections[-1] in remove
+    for section in remove:
+        if updater.has_section(section):
+            updater.remove_section(section)
     appended = []
     for section, values in changes.items():
         if updater.has_section(section):
@@ -113,13 +142,16 @@ def _edit(path: Path, original: bytes, changes: Changes) -> bytes:
             body = "".join(f"{key} = {value}\n" for key, value in values.items())
             appended.append(f"[{section}]\n{body}")
     result = str(updater)
+    if last_removed and result.endswith("\n\n"):
+        # The blank line that set the removed last section apart (as an append writes it).
+        result = result[:-1]
     if appended:
         if result and not result.endswith("\n"):
             result += "\n"
         if result.strip():
             result += "\n"
         result += "\n".join(appended)
-    _verify(path, before, _parse(path, result), changes)
+    _verify(path, before, _parse(path, result), changes, remove)
     return result.replace("\n", newline).encode("utf-8")
 
 
@@ -160,9 +192,12 @@ def _verify(
     before: dict[str, dict[str, str]],
     after: dict[str, dict[str, str]],
     changes: Changes,
+    remove: Collection[str],
 ) -> None:
     """The edit must be exactly the intended change, as botocore will read it."""
-    expected = {section: dict(values) for section, values in before.items()}
+    expected = {
+        section: dict(values) for section, values in before.items() if section not in remove
+    }
     for section, values in changes.items():
         expected.setdefault(section, {}).update(values)
     if after != expected:

@@ -196,3 +196,49 @@ def test_symlinked_file_stays_a_symlink(tmp_path):
     inifile.update(link, SSO)
     assert link.is_symlink()
     assert "[sso-session corp]" in target.read_text()
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "aws__aws-cli__aws_config",
+        "aws__aws-cli__aws_config_nested",
+        "aws__aws-cli__aws_services_config",
+        "synthetic__aws_config_crlf",
+    ],
+)
+def test_removing_appended_sections_gives_back_every_byte(tmp_path, sample):
+    """Every byte, except the line break an append had to end the last line with."""
+    path = _copy(tmp_path, sample)
+    original = path.read_bytes()
+    added = {f"{section}-added": values for section, values in SSO.items()}
+    inifile.update(path, added)
+    assert inifile.update(path, {}, remove=list(added))
+    newline = b"\r\n" if b"\r\n" in original else b"\n"
+    assert path.read_bytes() == (original if original.endswith(newline) else original + newline)
+
+
+def test_removing_a_middle_section_keeps_the_others_and_their_comments(tmp_path):
+    path = tmp_path / "config"
+    path.write_bytes(
+        b"# top\r\n[profile a]\r\nx = 1\r\n\r\n[profile b]\r\ny = 2\r\n\r\n"
+        b"; about c\r\n[profile c]\r\nz = 3\r\n"
+    )
+    inifile.update(path, {}, remove=["profile a"])
+    assert path.read_bytes() == (
+        b"# top\r\n[profile b]\r\ny = 2\r\n\r\n; about c\r\n[profile c]\r\nz = 3\r\n"
+    )
+
+
+def test_preview_shows_the_edit_and_writes_nothing(tmp_path):
+    path = tmp_path / "config"
+    path.write_text("[profile a]\nx = 1\n")
+    before, after = inifile.preview(path, {"profile a": {"y": "2"}}, remove=[])
+    assert (before, after) == ("[profile a]\nx = 1\n", "[profile a]\nx = 1\ny = 2\n")
+    assert path.read_text() == before
+
+
+def test_commented_names_the_sections_a_person_wrote_in(tmp_path):
+    path = tmp_path / "config"
+    path.write_text("# top\n[profile a]\nx = 1\n[profile b]\n# mine\ny = 2\n[profile c]\nz = 3\n")
+    assert inifile.commented(path) == {"profile b"}

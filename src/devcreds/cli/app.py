@@ -17,6 +17,7 @@ from devcreds.cli import (
     export,
     login,
     logout,
+    populate,
     refresh,
     render,
     roles,
@@ -66,6 +67,7 @@ def _main(
 
 # In the order a user meets them.
 app.add_typer(configure.app, name="configure")
+configure.app.command("populate")(populate.populate_profiles)
 app.command("login")(login.login)
 app.command("export")(export.export)
 app.add_typer(write.app, name="write")

@@ -7,7 +7,7 @@ from rich.table import Table
 from devcreds.cli import render
 from devcreds.cli.context import Context
 from devcreds.cli.options import Json, Profile, RefreshListing, SsoSessionName
-from devcreds.cli.signin import listed_roles
+from devcreds.cli.signin import incomplete, listed_roles
 
 
 def roles(
@@ -46,9 +46,4 @@ def roles(
             table.add_row(role.account_id, role.account_name, role.role_name)
         render.stdout.print(table)
     if result.failures:
-        first = result.failures[0].error
-        raise type(first)(
-            f"the roles of {len(result.failures)} of {result.accounts} accounts could not be "
-            "listed (the others are shown)",
-            hint=first.hint,
-        )
+        raise incomplete(result, "the others are shown")

@@ -27,7 +27,7 @@ from devcreds.cli.ui import (
     open_browser,
 )
 from devcreds.credentials import login_hint
-from devcreds.errors import LoginRequired, UsageError
+from devcreds.errors import DevcredsError, LoginRequired, UsageError
 from devcreds.sso import login, starturl
 from devcreds.sso.oidc import Oidc
 from devcreds.sso.portal import Portal
@@ -279,6 +279,17 @@ def listed_roles(
     if len(result.failures) > _FAILURES_SHOWN:
         render.warning(f"and {len(result.failures) - _FAILURES_SHOWN} more accounts not listed")
     return result
+
+
+def incomplete(result: listing.Listing, done: str) -> DevcredsError:
+    """The error that ends a command whose listing missed accounts (exit 4, as a refusal):
+    ``done`` says what was done with the rest."""
+    first = result.failures[0].error
+    return type(first)(
+        f"the roles of {len(result.failures)} of {result.accounts} accounts could not be "
+        f"listed ({done})",
+        hint=first.hint,
+    )
 
 
 def credentials_for(ctx: Context) -> RoleCredentials:
