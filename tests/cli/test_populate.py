@@ -136,3 +136,11 @@ def test_several_sessions_need_sso_session(make_cli):
     assert "2 sso-sessions (corp, second)" in completed.stderr
     assert "hint: devcreds configure populate --sso-session corp" in completed.stderr
     assert cli.config.read_bytes() == content
+
+
+def test_dry_run_with_json_puts_the_diff_in_the_summary(make_cli):
+    cli = _logged_in(make_cli)
+    summary = json.loads(cli.ok("configure", "populate", "--dry-run", "--json"))
+    assert summary["written"] is False
+    assert len(summary["added"]) == 6
+    assert "+[profile prod-ReadOnly]\n" in summary["diff"]

@@ -78,13 +78,12 @@ def populate_profiles(
         region_given=region is not None,
         prune=prune,
     )
-    if dry_run:
-        sys.stdout.write(populate.diff(plan))
-        written = False
-    else:
-        written = populate.write(plan)
+    diff = populate.diff(plan) if dry_run else None
+    written = False if dry_run else populate.write(plan)
     if as_json:
-        render.json_out(_summary(plan, written, dry_run))
+        render.json_out({**_summary(plan, written), "diff": diff})
+    elif diff is not None:
+        sys.stdout.write(diff)
     _report(plan, written, dry_run, len(result.roles))
     if result.failures:
         raise incomplete(result, "their profiles were left as they were")
@@ -109,11 +108,10 @@ def _session(ctx: Context, name: str | None) -> SsoSession:
     return awsconfig.sso_session(ctx.config, name)
 
 
-def _summary(plan: populate.Plan, written: bool, dry_run: bool) -> dict[str, object]:
+def _summary(plan: populate.Plan, written: bool) -> dict[str, object]:
     return {
         "file": str(plan.path),
         "written": written,
-        "dryRun": dry_run,
         "added": plan.added,
         "updated": plan.updated,
         "removed": plan.removed,
