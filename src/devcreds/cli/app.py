@@ -10,6 +10,7 @@ import typer
 from devcreds import __version__
 from devcreds.cli import (
     clean,
+    completion,
     configure,
     demo,
     emulator,
@@ -33,7 +34,7 @@ app = typer.Typer(
     name="devcreds",
     help="AWS IAM Identity Center credentials for developers.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     # Rich tracebacks print local variables, which may hold tokens: never show them.
     pretty_exceptions_enable=False,
 )
@@ -82,6 +83,7 @@ app.command("serve")(serve.serve)
 app.command("logout")(logout.logout)
 app.command("emulator")(emulator.emulator)
 app.command("demo")(demo.demo)
+app.command("completion")(completion.completion)
 
 
 def run(argv: list[str]) -> int:

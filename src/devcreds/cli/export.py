@@ -20,6 +20,10 @@ def export(
         str,
         typer.Option(
             "--format",
+            metavar="FORMAT",
+            autocompletion=lambda incomplete: [
+                f for f in formats.FORMATS if f.startswith(incomplete)
+            ],
             help="process (credential_process JSON), env, env-no-export, powershell, cmd, "
             "fish, dotenv or json.",
         ),
