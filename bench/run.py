@@ -9,8 +9,9 @@ other tools measured in the same run, since machines are noisy. The "large"
 section instead times devcreds' write and clean flows in-process on one huge
 launchSettings.json. The "serve" section (bench/serve.py) loads ``devcreds serve``'s
 HTTP endpoint beside a bare standard-library server, and measures it idle. The "listing"
-section times ``devcreds roles --json`` on an emulator with 300 accounts x 2 roles and 40 ms
-latency, without and with a 20 requests/s throttle, against the throttle bound.
+section (bench/listing.py) times ``devcreds roles --json`` beside ``aws-sso-util roles`` (in a
+virtualenv of its own, .bench/aws-sso-util) on an emulator with 300 accounts x 2 roles and
+40 ms latency, without and with a 20 requests/s throttle, and ``configure populate``.
 
 ``--only SECTION`` (repeatable) runs just those sections and replaces only their
 parts of the results file, leaving the others as they were.
@@ -34,6 +35,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import listing
+
 import serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,10 +50,6 @@ BOTO3_FETCH = (
 )
 EMULATOR_SECTIONS = ("cached", "renewal", "refresh", "assumerole", "bulk")
 SECTIONS = (*EMULATOR_SECTIONS, "large", "serve", "listing")
-LISTING_ACCOUNTS = 300
-LISTING_ROLES = 2
-LISTING_LATENCY_MS = 40
-LISTING_RPS = 20.0
 LARGE_COUNTS = (800, 5000)  # launch profiles in the one launchSettings.json
 
 
@@ -470,115 +469,6 @@ def large(counts: Sequence[int] = LARGE_COUNTS) -> list[Large]:
 
 
 @dataclass
-class Listed:
-    """``devcreds roles --json`` runs on one emulator setting."""
-
-    name: str
-    throttle_rps: float
-    walls: list[float]
-    calls: list[int]  # calls the emulator counted per run (ListAccounts + ListAccountRoles)
-    rows: list[int]  # roles listed per run
-    exits: list[int]
-
-    @property
-    def accepted(self) -> int:
-        """Calls the listing needs when none is turned away: the account pages, then one
-        ListAccountRoles per account (two roles fit one page)."""
-        return -(-LISTING_ACCOUNTS // 20) + LISTING_ACCOUNTS
-
-    def row(self) -> str:
-        median = statistics.median(self.walls)
-        bound = (self.accepted - self.throttle_rps) / self.throttle_rps if self.throttle_rps else 0
-        ratio = f"{median / bound:.2f}x" if bound else "n/a"
-        retries = statistics.median(c - self.accepted for c in self.calls)
-        failed = sum(
-            1
-            for code, rows in zip(self.exits, self.rows, strict=True)
-            if code or rows != LISTING_ACCOUNTS * LISTING_ROLES
-        )
-        shown = f"{bound:.1f}" if bound else "n/a"
-        return (
-            f"| {self.name} | {median:.2f} | {min(self.walls):.2f} | {max(self.walls):.2f} | "
-            f"{shown} | {ratio} | {retries:.0f} | {failed} of {len(self.walls)} |"
-        )
-
-
-def listing_runs(throttle_rps: float, runs: int) -> Listed:
-    """``runs`` timed ``devcreds roles --json`` on a fresh emulator (own HOME, logged in)."""
-    name = (
-        f"devcreds roles --json, {LISTING_ACCOUNTS} x {LISTING_ROLES}, {LISTING_LATENCY_MS} ms"
-        + (f", throttle {throttle_rps:g}/s" if throttle_rps else ", no throttle")
-    )
-    print(f"listing: {name}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="devcreds-bench-listing-") as folder:
-        home = Path(folder)
-        emulator = subprocess.Popen(
-            [
-                str(BIN / "devcreds"), "emulator", "--auto-approve", "--port", "0",
-                "--accounts", str(LISTING_ACCOUNTS), "--roles-per-account", str(LISTING_ROLES),
-                "--latency-ms", str(LISTING_LATENCY_MS), "--throttle-rps", str(throttle_rps),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )  # fmt: skip
-        try:
-            assert emulator.stdout is not None
-            url = emulator.stdout.readline().split()[-1]
-            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-            env.update(
-                HOME=str(home),
-                AWS_CONFIG_FILE=str(home / ".aws" / "config"),
-                AWS_ENDPOINT_URL=url,
-                AWS_EC2_METADATA_DISABLED="true",
-            )
-
-            def devcreds(*args: str) -> subprocess.CompletedProcess[str]:
-                return subprocess.run(
-                    [str(BIN / "devcreds"), *args], env=env, capture_output=True, text=True,
-                    check=False, stdin=subprocess.DEVNULL,
-                )  # fmt: skip
-
-            devcreds(
-                "configure", "sso", "--profile", "bench", "--sso-session", "bench",
-                "--start-url", START_URL, "--sso-region", "us-east-1",
-                "--account-id", "111111111111", "--role-name", "Developer",
-            )  # fmt: skip
-            assert devcreds("login", "--profile", "bench", "--no-browser").returncode == 0
-            result = Listed(name, throttle_rps, [], [], [], [])
-
-            def listing_calls() -> int:
-                import urllib.request
-
-                with urllib.request.urlopen(f"{url}/_emulator/stats") as answer:  # noqa: S310 - loopback
-                    calls = json.loads(answer.read())["calls"]
-                return int(calls.get("ListAccounts", 0)) + int(calls.get("ListAccountRoles", 0))
-
-            for _ in range(runs):
-                time.sleep(1.5 if throttle_rps else 0)  # the emulator's bucket fills again
-                before = listing_calls()
-                started = time.perf_counter()
-                completed = devcreds("roles", "--profile", "bench", "--json")
-                result.walls.append(time.perf_counter() - started)
-                result.calls.append(listing_calls() - before)
-                result.exits.append(completed.returncode)
-                rows = json.loads(completed.stdout) if completed.returncode == 0 else []
-                result.rows.append(len(rows))
-                print(
-                    f"  {result.walls[-1]:.2f} s, {result.calls[-1]} calls, exit {completed.returncode}",
-                    flush=True,
-                )
-        finally:
-            emulator.terminate()
-            emulator.wait()
-    return result
-
-
-def listing(runs: int) -> list[Listed]:
-    return [listing_runs(0.0, max(3, runs // 4)), listing_runs(LISTING_RPS, 3)]
-
-
-@dataclass
 class Measured:
     """What one run measured; a section not run has nothing here."""
 
@@ -587,7 +477,7 @@ class Measured:
     assume_roles: dict[str, int]
     large: list[Large]
     serve: serve.ServeBench | None = None
-    listing: list[Listed] | None = None
+    listing: listing.ListingBench | None = None
 
 
 SECTION_HEADINGS = {
@@ -598,7 +488,7 @@ SECTION_HEADINGS = {
     "bulk": "## Bulk write of launchSettings.json files",
     "large": "## Large launchSettings.json (one file, many launch profiles)",
     "serve": serve.HEADING,
-    "listing": "## Listing roles: 300 accounts x 2 roles, with and without throttling",
+    "listing": listing.HEADING,
 }
 
 
@@ -710,21 +600,7 @@ def serve_section(m: Measured) -> list[str]:
 
 def listing_section(m: Measured) -> list[str]:
     assert m.listing is not None
-    return [
-        SECTION_HEADINGS["listing"],
-        "",
-        "| command | median s | min s | max s | throttle bound s | median / bound | retries | "
-        "runs failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-        *[r.row() for r in m.listing],
-        "",
-        "Each run is a whole `devcreds roles --json` process (logged in, token cached) against "
-        f"`devcreds emulator --accounts {LISTING_ACCOUNTS} --roles-per-account {LISTING_ROLES} "
-        f"--latency-ms {LISTING_LATENCY_MS} [--throttle-rps {LISTING_RPS:g}]`. The throttle bound "
-        "is the calls the listing needs (15 ListAccounts pages + 300 ListAccountRoles) less the "
-        "bucket's first burst, divided by the rate; retries are the calls the emulator turned "
-        "away. A failed run exits non-zero or lists fewer than 600 roles.",
-    ]
+    return listing.section(m.listing)
 
 
 SECTION_TEXT: dict[str, Callable[[Measured], list[str]]] = {
@@ -817,7 +693,7 @@ def main() -> None:
     if "serve" in sections:
         measured.serve = serve.run()
     if "listing" in sections:
-        measured.listing = listing(options.runs)
+        measured.listing = listing.run(options.runs)
     if options.only:  # only these sections of the results file change
         previous = options.output.read_text() if options.output.exists() else ""
         if not previous.startswith("# Benchmark results"):
