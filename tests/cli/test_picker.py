@@ -1,0 +1,172 @@
+"""The pick list of ``configure sso`` and ``login``: type to narrow, arrows to move, Enter to
+pick, Esc to cancel, on stderr only; a numbered prompt where the terminal cannot draw it."""
+
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+import time
+
+import pexpect
+
+from devcreds.cli.picker import ListView, aligned, matching
+
+ROWS = [
+    ("111111111111", "dev", "Developer"),
+    ("111111111111", "dev", "ReadOnly"),
+    ("333333333333", "prod", "Developer"),
+    ("333333333333", "prod", "ReadOnly"),
+]
+DOWN, ENTER, ESC = "\x1b[B", "\r", "\x1b"
+_ANSI = re.compile(r"\x1b\[[?\d;]*[A-Za-z]")  # rich's bold stays under NO_COLOR
+
+
+def test_every_word_of_the_query_must_match_in_any_case():
+    """Words narrow one after another, whatever their case and order."""
+    assert matching(ROWS, "") == [0, 1, 2, 3]
+    assert matching(ROWS, "PROD") == [2, 3]
+    assert matching(ROWS, "read prod") == [3]
+    assert matching(ROWS, "  3333  dev ") == [2]  # Developer in account 333333333333
+    assert matching(ROWS, "staging") == []
+
+
+def test_a_word_matches_within_one_cell():
+    """A word never spans two cells: "devdeveloper" is in no cell."""
+    assert matching(ROWS, "devdeveloper") == []
+    assert matching(ROWS, "1dev") == []
+
+
+def test_the_window_follows_the_cursor_and_stops_at_the_ends():
+    """Moving past the window scrolls it by as much; paging stops at the first and last row."""
+    view = ListView([(str(n),) for n in range(100)], height=10)
+    view.move(12)
+    assert (view.picked, view.window[0], view.window[-1]) == (12, 3, 12)
+    view.move(-1000)
+    assert (view.picked, view.top) == (0, 0)
+    view.move(1000)
+    assert (view.picked, view.window[-1], view.count) == (99, 99, "100/100")
+
+
+def test_narrowing_starts_again_at_the_first_match():
+    """A new query puts the cursor on its first row; with no match nothing can be picked."""
+    view = ListView(ROWS, height=10)
+    view.move(3)
+    view.narrow("prod")
+    assert (view.picked, view.count) == (2, "2/4")
+    view.narrow("nothing")
+    assert (view.picked, view.window, view.count) == (None, [], "0/4")
+
+
+def test_rows_are_drawn_in_columns():
+    """Cells line up under each other; a trailing empty cell leaves no blanks."""
+    assert aligned([("a", "bb", ""), ("ccc", "d", "")]) == ["a    bb", "ccc  d"]
+
+
+class Screen:
+    """Just enough of a VT100 to read what prompt_toolkit drew: it rewrites only the cells
+    that change, so its raw output is no text to search."""
+
+    _TOKEN = re.compile(r"\x1b\[([?\d;]*)([A-Za-z])|\x1b.|([\r\n\b])|([^\x1b\r\n\b]+)", re.S)
+
+    def __init__(self, rows: int = 40, columns: int = 120) -> None:
+        self.rows, self.columns = rows, columns
+        self.cells = [[" "] * columns for _ in range(rows)]
+        self.y = self.x = 0
+
+    def feed(self, text: str) -> None:
+        for match in self._TOKEN.finditer(text):
+            params, command, control, printable = match.groups()
+            if command:
+                self._csi(params, command)
+            elif control == "\r":
+                self.x = 0
+            elif control == "\n":
+                self._line_feed()
+            elif control == "\b":
+                self.x = max(0, self.x - 1)
+            elif printable:
+                for char in printable:
+                    if self.x < self.columns:
+                        self.cells[self.y][self.x] = char
+                    self.x += 1
+
+    def _csi(self, params: str, command: str) -> None:
+        if params.startswith("?") or command in "mhl":
+            return  # modes and colours: nothing on the screen
+        n = int(params.split(";")[0] or 1)
+        if command == "A":
+            self.y = max(0, self.y - n)
+        elif command == "B":
+            self.y = min(self.rows - 1, self.y + n)
+        elif command == "C":
+            self.x = min(self.columns - 1, self.x + n)
+        elif command == "D":
+            self.x = max(0, self.x - n)
+        elif command == "K":
+            self.cells[self.y][self.x :] = [" "] * (self.columns - self.x)
+        elif command == "J":
+            self.cells[self.y][self.x :] = [" "] * (self.columns - self.x)
+            for row in self.cells[self.y + 1 :]:
+                row[:] = [" "] * self.columns
+
+    def _line_feed(self) -> None:
+        if self.y == self.rows - 1:
+            self.cells = [*self.cells[1:], [" "] * self.columns]
+        else:
+            self.y += 1
+
+    @property
+    def text(self) -> str:
+        return "\n".join("".join(row).rstrip() for row in self.cells).strip("\n")
+
+
+def _until(child: pexpect.spawn, screen: Screen, wanted: str, timeout: float = 20) -> str:
+    """Feed the screen what the child writes until it shows ``wanted`` and then writes nothing
+    for a moment (a drawing may arrive in several reads); the screen's text."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            screen.feed(child.read_nonblocking(65536, timeout=0.3))
+        except pexpect.TIMEOUT:
+            if wanted in screen.text:
+                return screen.text
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{wanted!r} never shown; the screen:\n{screen.text}")
+
+
+def _spawn(command: str, args: list[str], env: dict[str, str] | None = None) -> pexpect.spawn:
+    return pexpect.spawn(command, args, env=env, encoding="utf-8", timeout=60, dimensions=(40, 120))
+
+
+# A thousand and more rows, picked from with the picker alone: no emulator, no login.
+_PICK = textwrap.dedent(
+    """
+    import os, sys
+    from devcreds.cli.picker import pick
+    rows = [(f"{n:012d}", f"account-{n:04d}", "Developer") for n in range(1200)]
+    print(pick("role", rows, hint="give --role-name", environ=os.environ))
+    """
+)
+
+
+def test_a_thousand_rows_draw_a_window_and_stdout_gets_only_the_result(tmp_path):
+    """1,200 rows: the list shows 12 of them and the count; typing narrows it, an arrow and
+    Enter pick; the list is on the terminal (stderr), and stdout holds only what the
+    program printed."""
+    script, out = tmp_path / "pick.py", tmp_path / "stdout"
+    script.write_text(_PICK)
+    child = _spawn("/bin/sh", ["-c", f'exec "{sys.executable}" "{script}" > "{out}"'])
+    screen = Screen()
+    shown = _until(child, screen, "1200/1200")
+    assert "account-0011" in shown
+    assert "account-0012" not in shown  # 12 rows drawn, not 1,200
+    child.send("account-10")
+    shown = _until(child, screen, "100/1200")
+    assert "account-0011" not in shown
+    child.send(DOWN + DOWN + ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert out.read_text() == "1002\n"
+    assert "Role: 000000001002  account-1002  Developer" in child.before
