@@ -120,19 +120,23 @@ def _on_a_terminal(cli, *args, **env):
 
 
 def test_without_role_on_a_terminal_logs_in_and_offers_a_pick_list(make_cli):
-    """On a terminal it logs in, lists the roles and writes the one picked."""
+    """On a terminal it logs in, lists the roles, writes the one picked and the region
+    taken."""
     cli = make_cli()
     child = _on_a_terminal(
         cli, "configure", "sso", "--profile", "dev", "--sso-session", "corp",
         "--start-url", START_URL, "--sso-region", "us-east-1",
     )  # fmt: skip
-    child.expect(r"Role \S*\[1/2/3/4/5/6\]")
-    child.sendline("3")
+    child.expect("Pick a role")
+    child.send("\x1b[B\x1b[B\r")  # ↓ ↓ Enter: the third role
+    child.expect(r"Default region \S*\(us-east-1\)")
+    child.sendline("")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     profile = load_config(str(cli.config))["profiles"]["dev"]
     assert (profile["sso_account_id"], profile["sso_role_name"]) == ("222222222222", "Developer")
+    assert profile["region"] == "us-east-1"
 
 
 def test_export_on_a_terminal_logs_in_first(cli):

@@ -3,14 +3,18 @@ pick, Esc to cancel, on stderr only; a numbered prompt where the terminal cannot
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import sys
 import textwrap
 import time
 
 import pexpect
+from botocore.configloader import load_config
 
 from devcreds.cli.picker import ListView, aligned, matching
+from tests.support import START_URL
 
 ROWS = [
     ("111111111111", "dev", "Developer"),
@@ -170,3 +174,107 @@ def test_a_thousand_rows_draw_a_window_and_stdout_gets_only_the_result(tmp_path)
     assert child.exitstatus == 0
     assert out.read_text() == "1002\n"
     assert "Role: 000000001002  account-1002  Developer" in child.before
+
+
+def _configure(cli, *extra: str, **env: str) -> pexpect.spawn:
+    args = ["-m", "devcreds", "configure", "sso", "--sso-session", "corp"]
+    args += ["--start-url", START_URL, "--sso-region", "us-east-1", *extra]
+    return _spawn(sys.executable, args, env={**cli.env, **env})
+
+
+def test_configure_sso_narrows_600_roles_and_writes_the_pick(make_cli):
+    """300 accounts x 2 roles: typing "prod" leaves its 2 roles; ↓ and Enter pick ReadOnly;
+    the region offered is the SSO region and the profile name offered is the AWS CLI's
+    ROLE-ACCOUNT; both taken with Enter land in the config file."""
+    cli = make_cli(accounts=300, roles_per_account=2)
+    child = _configure(cli)
+    screen = Screen()
+    _until(child, screen, "600/600")
+    child.send("prod")
+    shown = _until(child, screen, "2/600")
+    assert "333333333333  prod" in shown
+    assert "staging" not in shown
+    child.send(DOWN + ENTER)
+    child.expect(r"Default region \S*\(us-east-1\)")
+    child.sendline("")
+    child.expect(r"Profile name \S*\(ReadOnly-333333333333\)")
+    child.sendline("")
+    child.expect("Next: devcreds login --profile ReadOnly-333333333333")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert load_config(str(cli.config))["profiles"]["ReadOnly-333333333333"] == {
+        "sso_session": "corp",
+        "sso_account_id": "333333333333",
+        "sso_role_name": "ReadOnly",
+        "region": "us-east-1",
+    }
+
+
+def test_esc_cancels_configure_sso_and_leaves_the_config_untouched(make_cli):
+    """Esc in the list: exit 2, one error and its hint, no traceback, and not a byte of the
+    config file changed (the [sso-session] is written only with the profile)."""
+    cli = make_cli()
+    cli.config.parent.mkdir(parents=True)
+    cli.config.write_text("[profile other]\nregion = eu-west-1\n")
+    before = cli.config.read_bytes()
+    child = _configure(cli, "--profile", "dev")
+    _until(child, Screen(), "6/6")
+    child.send(ESC)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    said = _ANSI.sub("", child.before)
+    assert "error: no role picked" in said
+    assert "hint: give --account-id and --role-name" in said
+    assert "Traceback" not in said
+    assert cli.config.read_bytes() == before
+
+
+def test_a_dumb_terminal_gets_a_numbered_list_narrowed_by_words(make_cli):
+    """TERM=dumb: 20 numbered rows and how many more; words narrow the list, then a number
+    within it picks."""
+    cli = make_cli(accounts=300, roles_per_account=2)
+    child = _configure(cli, "--profile", "dev", "--region", "eu-west-1", TERM="dumb")
+    child.expect(r"… and 580 more \(600/600\): type words to narrow the list")
+    child.expect("Role number, or words to narrow the list: ")
+    child.sendline("prod")
+    child.expect(r"1  333333333333  prod\s+Developer\r\n2  333333333333  prod\s+ReadOnly")
+    child.expect("Role number, or words to narrow the list: ")
+    child.sendline("2")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    profile = load_config(str(cli.config))["profiles"]["dev"]
+    assert (profile["sso_account_id"], profile["sso_role_name"]) == ("333333333333", "ReadOnly")
+    assert profile["region"] == "eu-west-1"  # given, so not asked
+
+
+def test_configure_sso_without_profile_off_a_terminal_is_a_usage_error(make_cli):
+    """Off a terminal nothing is asked: no --profile is exit 2 naming the AWS CLI's name."""
+    cli = make_cli()
+    completed = cli.run(
+        "configure", "sso", "--sso-session", "corp", "--start-url", START_URL,
+        "--sso-region", "us-east-1", "--account-id", "111111111111", "--role-name", "Developer",
+    )  # fmt: skip
+    assert completed.returncode == 2
+    assert "error: --profile is needed when not on a terminal" in completed.stderr
+    assert "Developer-111111111111" in completed.stderr
+    assert not cli.config.exists()
+
+
+def test_export_never_imports_prompt_toolkit(logged_in):
+    """Through the full CLI (not the fast path), export loads no prompt_toolkit: the commands
+    that pick import it inside the pick."""
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "devcreds", "--debug", "export"],
+        env={**logged_in.env, "AWS_PROFILE": "dev"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    modules = {line.split("|")[-1].strip() for line in completed.stderr.splitlines() if "|" in line}
+    assert "devcreds.cli.picker" in modules  # the full CLI, with the commands that pick
+    assert sorted(m for m in modules if m.startswith("prompt_toolkit")) == []
+    assert json.loads(completed.stdout)["AccessKeyId"].startswith("ASIA")

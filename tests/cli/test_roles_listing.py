@@ -59,8 +59,11 @@ def test_configure_sso_picks_from_a_throttled_listing(make_cli):
         cli, "configure", "sso", "--profile", "dev", "--sso-session", "corp",
         "--start-url", START_URL, "--sso-region", "us-east-1",
     )  # fmt: skip
-    child.expect(r"Role \S*\[1/2/.*/29/30\]")
-    child.sendline("30")
+    child.expect("Pick a role")
+    child.expect(" 30/30")  # every role offered
+    child.send("400000000014 readonly\r")
+    child.expect(r"Default region \S*\(us-east-1\)")
+    child.sendline("")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

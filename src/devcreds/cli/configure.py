@@ -7,11 +7,11 @@ import re
 from typing import Annotated
 
 import typer
-from rich.prompt import Confirm, IntPrompt
-from rich.table import Table
+from rich.prompt import Confirm, Prompt
 
 from devcreds import awsconfig, regions, ssoconfig
-from devcreds.cli import render
+from devcreds.awsconfig import SsoSession
+from devcreds.cli import picker, render
 from devcreds.cli.context import Context
 from devcreds.cli.signin import listed_roles
 from devcreds.errors import UsageError
@@ -30,10 +30,15 @@ _NAME = re.compile(r"^[A-Za-z0-9_.@+-]+$")
 
 @app.command("sso")
 def configure_sso(
-    profile: Annotated[str, typer.Option("--profile", help="Profile to write.")],
     sso_session: Annotated[str, typer.Option("--sso-session", help="[sso-session] to write.")],
     start_url: Annotated[str, typer.Option("--start-url", help="The AWS access portal URL.")],
     sso_region: Annotated[str, typer.Option("--sso-region", help="Region of IAM Identity Center.")],
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile", help="Profile to write (on a terminal it is asked, ROLE-ACCOUNT offered)."
+        ),
+    ] = None,
     account_id: Annotated[str | None, typer.Option("--account-id")] = None,
     role_name: Annotated[str | None, typer.Option("--role-name")] = None,
     region: Annotated[
@@ -52,22 +57,27 @@ def configure_sso(
         ),
     ] = False,
 ) -> None:
-    """Configure an SSO profile; without --account-id/--role-name, log in and pick a role."""
+    """Configure an SSO profile; on a terminal, whatever is not given is asked: the role
+    (picked from those you have, after a login), the region and the profile name."""
     _validate(profile, sso_session, start_url, sso_region, account_id, role_name, region)
     ctx = Context.from_process(profile)
     session_values = {"sso_start_url": start_url, "sso_region": sso_region}
     if scopes:
         session_values["sso_registration_scopes"] = scopes
+    picking = account_id is None or role_name is None
+    if (picking or profile is None) and not ctx.interactive:
+        raise _needed_off_a_terminal(profile, account_id, role_name, sso_session)
+    confirmed: list[str] = []
     if account_id is None or role_name is None:
-        if not ctx.interactive:
-            raise UsageError(
-                "--account-id and --role-name are needed when not on a terminal",
-                hint=f"devcreds roles --sso-session {sso_session} --json (after devcreds login)",
-            )
-        # The session must exist to log in with it.
-        _write(ssoconfig.plan(ctx.config, profile, sso_session, session_values, None), ctx, force)
-        ctx = Context.from_process(profile)
-        account_id, role_name = _pick_role(ctx, sso_session)
+        # The [sso-session] change is agreed to before the login, which uses the new values;
+        # no profile is planned yet, so its name spells nothing here.
+        early = ssoconfig.plan(ctx.config, profile or "", sso_session, session_values, None)
+        confirmed = _confirm(early, ctx, force)
+        account_id, role_name = _pick_role(ctx, _planned_session(ctx, sso_session, session_values))
+    if picking or profile is None:
+        # What aws configure sso asks after the role, in its order and with its suggestion.
+        region = region or _ask_region(ctx, profile, sso_region)
+        profile = profile or _ask_profile(f"{role_name}-{account_id}")
     profile_values = {
         "sso_session": sso_session,
         "sso_account_id": account_id,
@@ -76,7 +86,8 @@ def configure_sso(
     if region:
         profile_values["region"] = region
     plan = ssoconfig.plan(ctx.config, profile, sso_session, session_values, profile_values)
-    changed = _write(plan, ctx, force)
+    _confirm(plan, ctx, force, confirmed)
+    changed = ssoconfig.write(plan)
     render.stderr.print(
         f"{'Wrote' if changed else 'Already in'} {plan.path}: [{plan.profile_section}] and "
         f"[sso-session {sso_session}].\nNext: devcreds login --profile {profile}",
@@ -84,10 +95,37 @@ def configure_sso(
     )
 
 
-def _write(plan: ssoconfig.Plan, ctx: Context, force: bool) -> bool:
-    """Write the plan; a change to what exists needs --force or a yes at the terminal."""
-    if plan.conflicts and not force:
-        for line in plan.conflicts:
+def _needed_off_a_terminal(
+    profile: str | None, account_id: str | None, role_name: str | None, sso_session: str
+) -> UsageError:
+    """What a script must give: nothing is asked when no person is at the terminal."""
+    missing = [] if profile else ["--profile"]
+    if account_id is None or role_name is None:
+        missing += ["--account-id", "--role-name"]
+        hint = f"devcreds roles --sso-session {sso_session} --json (after devcreds login)"
+    else:
+        hint = f"add --profile NAME (aws configure sso suggests {role_name}-{account_id})"
+    names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+    verb = "is" if len(missing) == 1 else "are"
+    return UsageError(f"{names} {verb} needed when not on a terminal", hint=hint)
+
+
+def _planned_session(ctx: Context, sso_session: str, session_values: dict[str, str]) -> SsoSession:
+    """The [sso-session] as it will be written, to log in with before anything is: a pick
+    cancelled leaves the config file as it was."""
+    values = {**ctx.config.sso_sessions.get(sso_session, {}), **session_values}
+    planned = ctx.config._replace(sso_sessions={**ctx.config.sso_sessions, sso_session: values})
+    return awsconfig.sso_session(planned, sso_session)
+
+
+def _confirm(
+    plan: ssoconfig.Plan, ctx: Context, force: bool, confirmed: list[str] | None = None
+) -> list[str]:
+    """The plan's conflicts, each said once and agreed to with --force or a yes at the
+    terminal; those in ``confirmed`` were agreed to already."""
+    conflicts = [line for line in plan.conflicts if line not in (confirmed or [])]
+    if conflicts and not force:
+        for line in conflicts:
             render.warning(line)
         if not ctx.interactive:
             raise UsageError(
@@ -96,11 +134,11 @@ def _write(plan: ssoconfig.Plan, ctx: Context, force: bool) -> bool:
             )
         if not Confirm.ask("Change it?", console=render.stderr, default=False):
             raise UsageError(f"{plan.path} left as it was", hint="devcreds configure sso --help")
-    return ssoconfig.write(plan)
+    return [*(confirmed or []), *conflicts]
 
 
 def _validate(
-    profile: str,
+    profile: str | None,
     sso_session: str,
     start_url: str,
     sso_region: str,
@@ -109,7 +147,7 @@ def _validate(
     region: str | None,
 ) -> None:
     checks = [
-        (_NAME.match(profile), "--profile", "letters, digits and . _ @ + -"),
+        (profile is None or _NAME.match(profile), "--profile", "letters, digits and . _ @ + -"),
         (_NAME.match(sso_session), "--sso-session", "letters, digits and . _ @ + -"),
         (
             starturl.acceptable(start_url),
@@ -133,22 +171,49 @@ def _validate(
             )
 
 
-def _pick_role(ctx: Context, sso_session: str) -> tuple[str, str]:
-    session = awsconfig.sso_session(ctx.config, sso_session)
+def _pick_role(ctx: Context, session: SsoSession) -> tuple[str, str]:
     result = listed_roles(ctx, session, None)  # warns of accounts it could not list
-    choices = result.roles
-    if not choices:
+    roles = result.roles
+    if not roles:
         if result.failures:
             raise result.failures[0].error
         raise UsageError(
             f"{session.start_url} gives you no roles", hint="ask your AWS administrator"
         )
-    table = Table("#", "account", "name", "role")
-    for number, (account_id, name, role) in enumerate(choices, 1):
-        table.add_row(str(number), account_id, name, role)
-    render.stderr.print(table)
-    picked = IntPrompt.ask(
-        "Role", console=render.stderr, choices=[str(n) for n in range(1, len(choices) + 1)]
+    index = picker.pick(
+        "role",
+        [(role.account_id, role.account_name, role.role_name) for role in roles],
+        hint=f"give --account-id and --role-name (devcreds roles --sso-session {session.name} "
+        "lists them)",
+        environ=ctx.environ,
     )
-    account_id, _, role = choices[picked - 1]
-    return account_id, role
+    return roles[index].account_id, roles[index].role_name
+
+
+def _ask_region(ctx: Context, profile: str | None, sso_region: str) -> str:
+    """The profile's region: the one it has, else the SSO region, unless another is typed."""
+    current = ctx.config.profiles.get(profile, {}).get("region") if profile else None
+    while True:
+        answer = _ask("Default region", current or sso_region, "--region")
+        if regions.valid(answer):
+            return answer
+        render.stderr.print(f"Not a region: {regions.hint(answer)}", markup=False)
+
+
+def _ask_profile(suggested: str) -> str:
+    # A role name may hold = and , which a profile name may not: then nothing is offered.
+    default = suggested if _NAME.match(suggested) else None
+    while True:
+        answer = _ask("Profile name", default, "--profile")
+        if _NAME.match(answer):
+            return answer
+        render.stderr.print("A profile name is letters, digits and . _ @ + -", markup=False)
+
+
+def _ask(question: str, default: str | None, option: str) -> str:
+    try:
+        answer = Prompt.ask(question, console=render.stderr, default=default)
+    except EOFError:  # Ctrl-D: nothing more will be typed
+        render.stderr.print()
+        raise UsageError(f"no answer to {question.lower()}", hint=f"give {option}") from None
+    return (answer or "").strip()
