@@ -3,6 +3,7 @@ pick, Esc to cancel, on stderr only; a numbered prompt where the terminal cannot
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -261,6 +262,51 @@ def test_configure_sso_without_profile_off_a_terminal_is_a_usage_error(make_cli)
     assert "error: --profile is needed when not on a terminal" in completed.stderr
     assert "Developer-111111111111" in completed.stderr
     assert not cli.config.exists()
+
+
+def _two_sessions(make_cli):
+    """Profiles dev (session corp) and ops (session other), and no [default]."""
+    cli = make_cli()
+    cli.config.parent.mkdir(parents=True)
+    cli.config.write_text(
+        "".join(
+            f"[profile {profile}]\nsso_session = {session}\nsso_account_id = 111111111111\n"
+            f"sso_role_name = {role}\n[sso-session {session}]\nsso_start_url = {START_URL}\n"
+            "sso_region = us-east-1\nsso_registration_scopes = sso:account:access\n"
+            for profile, session, role in (
+                ("dev", "corp", "Developer"),
+                ("ops", "other", "ReadOnly"),
+            )
+        )
+    )
+    return cli
+
+
+def test_login_without_a_profile_at_a_terminal_picks_one(make_cli):
+    """No --profile, AWS_PROFILE or [default], at a terminal: the SSO profiles are offered,
+    and the one picked is logged in (its session's token is cached, the other's is not)."""
+    cli = _two_sessions(make_cli)
+    child = _spawn(sys.executable, ["-m", "devcreds", "login"], env=cli.env)
+    screen = Screen()
+    shown = _until(child, screen, "2/2")
+    assert "profile dev  111111111111  Developer  sso-session corp" in shown
+    child.send("ops" + ENTER)
+    child.expect("Logged in to")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    # The AWS CLI's token file: sha1 of the session name.
+    cached = {path.name for path in cli.sso_cache.glob("*.json")}
+    assert hashlib.sha1(b"other").hexdigest() + ".json" in cached
+    assert hashlib.sha1(b"corp").hexdigest() + ".json" not in cached
+
+
+def test_login_without_a_profile_off_a_terminal_is_the_usual_error(make_cli):
+    """Off a terminal nothing is offered: the missing default profile, exit 2."""
+    cli = _two_sessions(make_cli)
+    completed = cli.run("login")
+    assert completed.returncode == 2
+    assert "error: profile default is not in" in completed.stderr
 
 
 def test_export_never_imports_prompt_toolkit(logged_in):
