@@ -26,6 +26,11 @@ class SessionStatus:
     token_expires_at: str | None
     refreshable: bool
 
+    @property
+    def needs_login(self) -> bool:
+        """No command can get credentials through this session without a person."""
+        return not (self.logged_in or self.refreshable)
+
 
 @dataclass(frozen=True)
 class ProfileStatus:
@@ -47,14 +52,19 @@ class Status:
     serve_running: bool | None = None
 
 
-def status(paths: Paths, config: AwsConfig, now: dt.datetime) -> Status:
-    profiles = awsconfig.sso_profiles(config)
+def status(
+    paths: Paths, config: AwsConfig, now: dt.datetime, only: SsoSession | None = None
+) -> Status:
+    """Everything, or with ``only`` what belongs to that one SSO session."""
+    profiles = [p for p in awsconfig.sso_profiles(config) if only is None or p.session == only]
     sessions: dict[str, SsoSession] = {}
-    for name in config.sso_sessions:
+    for name in config.sso_sessions if only is None else ():
         try:
             sessions[name] = awsconfig.sso_session(config, name)
         except UsageError:  # a broken section; `devcreds login` explains it
             continue
+    if only is not None:
+        sessions[only.label] = only
     for profile in profiles:
         sessions.setdefault(profile.session.label, profile.session)
     session_rows = []
@@ -86,5 +96,8 @@ def status(paths: Paths, config: AwsConfig, now: dt.datetime) -> Status:
             )
         )
     sinks, warnings = deliver.written(paths, now)
+    if only is not None:
+        names = {p.name for p in profiles}
+        sinks = [w for w in sinks if w.profile in names]
     running = state.probe(paths) if any(w.via == "serve" for w in sinks) else None
     return Status(session_rows, profile_rows, sinks, warnings, running)

@@ -49,6 +49,7 @@ def test_status_json_shows_expiry_and_no_secret(logged_in):
         "loggedIn": True,
         "tokenExpiresAt": token["expiresAt"],
         "refreshable": True,
+        "needsLogin": False,
     }
     assert status["profiles"][0]["credentialsExpireAt"] == creds["Expiration"]
     for secret in (
@@ -62,8 +63,12 @@ def test_status_json_shows_expiry_and_no_secret(logged_in):
 
 
 def test_status_before_login(cli):
-    """A configured but never used session shows as not logged in."""
-    status = json.loads(cli.ok("status", "--json"))
+    """A configured but never used session shows as not logged in, and exits 3."""
+    completed = cli.run("status", "--json")
+    assert completed.returncode == 3
+    assert "hint: devcreds login --sso-session corp" in completed.stderr
+    status = json.loads(completed.stdout)
+    assert status["sessions"][0]["needsLogin"] is True
     assert (status["sessions"][0]["loggedIn"], status["profiles"][0]["valid"]) == (False, False)
 
 

@@ -77,7 +77,7 @@ def test_a_damaged_token_means_a_login_and_stays_as_it_was(cli, content):
     path.write_bytes(content)
     _check_login_needed(cli.run("export", "--profile", "dev"))
     status = cli.run("status", "--json")
-    assert status.returncode == 0, status.stderr
+    assert status.returncode == 3, status.stderr  # a login is needed
     assert json.loads(status.stdout)["sessions"][0]["loggedIn"] is False
     assert path.read_bytes() == content
 

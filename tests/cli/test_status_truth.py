@@ -30,6 +30,7 @@ def test_a_token_for_another_start_url_is_not_logged_in(logged_in):
     """sso_start_url changed after the login: status and export agree that a login is needed."""
     config = logged_in.config.read_text()
     logged_in.config.write_text(config.replace(START_URL, "https://d-9999999999.awsapps.com/start"))
-    (session,) = json.loads(logged_in.ok("status", "--json"))["sessions"]
+    status = logged_in.run("status", "--json")
+    (session,) = json.loads(status.stdout)["sessions"]
     assert session["loggedIn"] is False
-    assert logged_in.run("export", "--profile", "dev").returncode == 3
+    assert status.returncode == logged_in.run("export", "--profile", "dev").returncode == 3

@@ -261,7 +261,7 @@ def test_status_lists_written_files_and_logout_clean_removes_them(logged_in, sol
     ]
     logged_in.ok("logout", "--profile", "dev", "--clean")
     assert path.read_bytes() == original
-    assert json.loads(logged_in.ok("status", "--json"))["sinks"] == []
+    assert json.loads(logged_in.run("status", "--json").stdout)["sinks"] == []
 
 
 def test_clean_unknown_file_is_a_usage_error(logged_in, tmp_path):

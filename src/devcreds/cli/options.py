@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from devcreds import awsconfig
+from devcreds.cli.render import Output
 from devcreds.errors import DevcredsError
 from devcreds.paths import Paths
 
@@ -70,7 +71,17 @@ SsoSessionName = Annotated[
         help="An sso-session (section) of the AWS config file.",
     ),
 ]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (--output json).")]
+OutputFormat = Annotated[
+    Output | None,
+    typer.Option(
+        "--output",
+        metavar="FORMAT",
+        case_sensitive=False,
+        help="json, text (tab-separated, for scripts) or table; default: table on a terminal, "
+        "text elsewhere.",
+    ),
+]
 RefreshListing = Annotated[
     bool,
     typer.Option(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
 from devcreds.cli import render
 from devcreds.cli.context import Context
-from devcreds.cli.options import Json, Profile, RefreshListing, SsoSessionName
+from devcreds.cli.options import Json, OutputFormat, Profile, RefreshListing, SsoSessionName
 from devcreds.cli.signin import incomplete, listed_roles
 
 
 def roles(
     profile: Profile = None,
     sso_session: SsoSessionName = None,
+    output: OutputFormat = None,
     as_json: Json = False,
     refresh: RefreshListing = False,
 ) -> None:
@@ -23,7 +22,10 @@ def roles(
     An account whose roles cannot be listed (still throttled after two minutes, or refused)
     gets a warning; everything else is still shown, and the exit code is then 4 so that a
     script can tell an incomplete list from a complete one.
+
+    Example: devcreds roles --output text | grep prod
     """
+    how = render.output(output, as_json)
     ctx = Context.from_process(profile)
     session = ctx.session(sso_session)
     name = None if sso_session else ctx.profile
@@ -33,7 +35,7 @@ def roles(
         render.stderr.print(
             f"Listed {minutes} min ago (devcreds roles --refresh lists again).", markup=False
         )
-    if as_json:
+    if how is render.Output.json:
         render.json_out(
             [
                 {"accountId": r.account_id, "accountName": r.account_name, "roleName": r.role_name}
@@ -41,9 +43,6 @@ def roles(
             ]
         )
     else:
-        table = Table("account", "name", "role")
-        for role in result.roles:
-            table.add_row(role.account_id, role.account_name, role.role_name)
-        render.stdout.print(table)
+        render.rows(None, ("account", "name", "role"), [list(r) for r in result.roles], how)
     if result.failures:
         raise incomplete(result, "the others are shown")

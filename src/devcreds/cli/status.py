@@ -2,25 +2,58 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+import datetime as dt
 
+from devcreds.cache import parse_timestamp
 from devcreds.cli import render
 from devcreds.cli.context import Context
-from devcreds.cli.options import Json
+from devcreds.cli.options import Json, OutputFormat, Profile, SsoSessionName
+from devcreds.errors import LoginRequired, UsageError
 from devcreds.status import Status
 from devcreds.status import status as gather
 
 
-def status(as_json: Json = False) -> None:
-    """Show SSO sessions, cached role credentials and the files written, and how long each lasts."""
-    ctx = Context.from_process(None)
-    result = gather(ctx.paths, ctx.config, ctx.clock())
+def status(
+    profile: Profile = None,
+    sso_session: SsoSessionName = None,
+    output: OutputFormat = None,
+    as_json: Json = False,
+) -> None:
+    """Show SSO sessions, cached role credentials and the files written, and how long each lasts.
+
+    The exit code is 0 when every session shown gives credentials without a login (logged
+    in, or renewable), 3 when one needs a login. --profile or --sso-session shows (and
+    tests) just that one session.
+
+    Example: devcreds status --profile dev >/dev/null || devcreds login --profile dev
+    """
+    how = render.output(output, as_json)
+    if profile and sso_session:
+        raise UsageError("give --profile or --sso-session, not both", hint="devcreds status --help")
+    ctx = Context.from_process(profile)
+    only = ctx.session(sso_session) if profile or sso_session else None
+    now = ctx.clock()
+    result = gather(ctx.paths, ctx.config, now, only)
     for text in result.warnings:
         render.warning(text)
-    if as_json:
+    if how is render.Output.json:
         render.json_out(_json(result))
-        return
-    _print(result)
+    else:
+        _print(result, how, now)
+    if not result.sessions:
+        raise UsageError(
+            f"no SSO sessions in {ctx.config.path}",
+            hint="devcreds configure sso --help",
+        )
+    waiting = [s for s in result.sessions if s.needs_login]
+    if waiting:
+        first = waiting[0]
+        raise LoginRequired(
+            f"{len(waiting)} of {len(result.sessions)} SSO sessions need a login",
+            hint=f"devcreds login --sso-session {first.session}"
+            if first.session
+            else "devcreds login --profile PROFILE",
+        )
 
 
 def _json(result: Status) -> dict[str, object]:
@@ -33,6 +66,7 @@ def _json(result: Status) -> dict[str, object]:
                 "loggedIn": s.logged_in,
                 "tokenExpiresAt": s.token_expires_at,
                 "refreshable": s.refreshable,
+                "needsLogin": s.needs_login,
             }
             for s in result.sessions
         ],
@@ -64,37 +98,64 @@ def _json(result: Status) -> dict[str, object]:
     }
 
 
-def _print(result: Status) -> None:
-    out = render.stdout
+def _print(result: Status, how: render.Output, now: dt.datetime) -> None:
+    """A table per kind for people; for scripts, tab-separated lines led by SESSION, PROFILE
+    and FILE, with times as ISO 8601 and yes/no flags."""
+    table = how is render.Output.table
     if not result.sessions:
-        out.print("No SSO sessions configured. Start with: devcreds configure sso --help")
-    else:
-        table = Table("session", "start URL", "logged in", "token expires", "renews itself")
-        for s in result.sessions:
-            table.add_row(
+        return  # the command says so, with the fix
+
+    def moment(text: str | None) -> str:
+        if not text:
+            return "-"
+        return render.when(parse_timestamp(text), now) if table else text
+
+    def yes(flag: bool | None) -> str:
+        return "yes" if flag else "no"
+
+    render.rows(
+        "SESSION",
+        ("session", "start URL", "region", "logged in", "token expires", "renews itself"),
+        [
+            [
                 s.session or "(legacy profile)",
                 s.start_url,
-                "yes" if s.logged_in else "no",
-                s.token_expires_at or "-",
-                "yes" if s.refreshable else "no",
-            )
-        out.print(table)
+                s.region,
+                yes(s.logged_in),
+                moment(s.token_expires_at),
+                yes(s.refreshable),
+            ]
+            for s in result.sessions
+        ],
+        how,
+    )
     if result.profiles:
-        table = Table("profile", "session", "account", "role", "credentials expire")
-        for p in result.profiles:
-            expiry = p.credentials_expire_at or "-"
-            if p.credentials_expire_at and not p.valid:
-                expiry += " (expired)"
-            table.add_row(p.profile, p.session, p.account_id, p.role_name, expiry)
-        out.print(table)
+        render.rows(
+            "PROFILE",
+            ("profile", "session", "account", "role", "credentials expire", "valid"),
+            [
+                [
+                    p.profile,
+                    p.session,
+                    p.account_id,
+                    p.role_name,
+                    moment(p.credentials_expire_at),
+                    yes(p.valid),
+                ]
+                for p in result.profiles
+            ],
+            how,
+        )
     if result.sinks:
-        table = Table("file written", "what", "profile", "credentials expire")
+        lines = []
         for w in result.sinks:
-            expiry = (w.expires_at or "-") + ("" if w.valid else " (expired)")
+            expiry = moment(w.expires_at)
             if w.via == "serve":
                 running = "running" if result.serve_running else "not running: devcreds serve"
                 expiry = f"live while serve runs ({running})"
             if w.interrupted:
                 expiry += " (interrupted: run devcreds clean or write again)"
-            table.add_row(w.path, w.describe, w.profile or "-", expiry)
-        out.print(table)
+            lines.append([w.path, w.describe, w.profile or "-", expiry, yes(w.valid)])
+        render.rows(
+            "FILE", ("file written", "what", "profile", "credentials expire", "valid"), lines, how
+        )
