@@ -1,7 +1,8 @@
-"""Routing, call counts and fault injection in front of the three services.
+"""Routing, call counts and fault injection in front of the services.
 
-SSO OIDC, the SSO portal and STS share one port: their paths do not clash
-(STS is ``POST /``), so ``AWS_ENDPOINT_URL`` can point every client here.
+SSO OIDC, the SSO portal, STS and the console federation endpoint share one port: their
+paths do not clash (STS is ``POST /``, federation ``/federation``, the portal's role
+credentials ``/federation/credentials``), so ``AWS_ENDPOINT_URL`` can point every client here.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from devcreds.emulator import oidc, pages, portal, sts
+from devcreds.emulator import federation, oidc, pages, portal, sts
 from devcreds.emulator.config import EmulatorConfig
 from devcreds.emulator.state import Clock, State
 from devcreds.emulator.wire import (
+    FederationError,
     OidcError,
     PortalError,
     Request,
@@ -31,7 +33,9 @@ Handler = Callable[[State, Request], Response]
 
 @dataclass(frozen=True)
 class Route:
-    operation: str  # the AWS operation name, counted in /_emulator/stats
+    # The AWS operation name, counted in /_emulator/stats; or how to read it from the
+    # request, for services that name the operation in an Action parameter.
+    operation: str | Callable[[Request], str]
     errors: type[ServiceError]  # how this service renders throttling and faults
     handler: Handler
 
@@ -48,7 +52,9 @@ _ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/assignment/accounts"): Route("ListAccounts", PortalError, portal.list_accounts),
     ("GET", "/assignment/roles"): Route("ListAccountRoles", PortalError, portal.list_account_roles),
     ("POST", "/logout"): Route("Logout", PortalError, portal.logout),
-    ("POST", "/"): Route("", StsError, sts.handle),  # the operation is the form's Action
+    ("POST", "/"): Route(sts.operation, StsError, sts.handle),
+    ("GET", "/federation"): Route(federation.operation, FederationError, federation.handle),
+    ("POST", "/federation"): Route(federation.operation, FederationError, federation.handle),
 }
 
 # Browser pages: no call counts, no faults.
@@ -125,7 +131,9 @@ class Emulator:
         return response
 
     def _call(self, route: Route, request: Request) -> Response | None:
-        operation = route.operation or sts.operation(request)
+        operation = (
+            route.operation if isinstance(route.operation, str) else route.operation(request)
+        )
         with self.state.lock:
             self.state.calls[operation] += 1
         if self.config.latency_ms:

@@ -26,6 +26,7 @@ class EmulatorConfig:
     interval: int = 1
     session_ttl: int = 8 * 3600  # the portal session: refresh tokens die with it
     registration_ttl: int = 90 * 24 * 3600
+    signin_token_ttl: int = 15 * 60  # a console login URL works this long (AWS: 15 minutes)
     page_size: int = 20
     # A vanity start URL (a host that is not AWS-owned): GET or HEAD of this path, or of one
     # below it, answers a redirect to vanity_target, an AWS-owned start URL. None turns it off.

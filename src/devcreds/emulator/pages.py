@@ -1,4 +1,5 @@
-"""The HTML a user sees in the browser: device verification and sign-in consent.
+"""The HTML a user sees in the browser: device verification, sign-in consent, and the
+console sign-in of the federation endpoint.
 
 Plain forms that POST back, so any real browser (or an HTTP client) can press
 Allow or Deny.
@@ -67,11 +68,29 @@ def message(title: str, text: str) -> str:
     return _page(title, f'<h1 id="result">{escape(title)}</h1><p>{escape(text)}</p>')
 
 
+def console_signed_in(
+    account_id: str, account_name: str | None, role: str, arn: str, destination: str
+) -> str:
+    """The answer to a console login. The real endpoint redirects to the destination; the
+    emulator names the role session instead and does not go there (it is the real console)."""
+    account = f"{account_id} ({account_name})" if account_name else account_id
+    body = (
+        '<h1 id="result">Signed in to the AWS console</h1>'
+        f'<p>Role <b id="role">{escape(role)}</b> in account <b id="account">'
+        f"{escape(account)}</b>.</p>"
+        f'<p>Session <code id="arn">{escape(arn)}</code></p>'
+        f'<p>The AWS console would open <code id="destination">{escape(destination)}</code>; '
+        "this emulator does not go there.</p>"
+    )
+    return _page("Signed in to the AWS console", body)
+
+
 def index() -> str:
     body = (
         "<h1>devcreds IAM Identity Center emulator</h1>"
         "<p>Point AWS clients here with <code>AWS_ENDPOINT_URL</code>. It serves SSO OIDC, "
-        'the SSO portal and STS; <a href="/device">/device</a> approves a device code; '
+        "the SSO portal, STS and the console federation endpoint (<code>/federation</code>); "
+        '<a href="/device">/device</a> approves a device code; '
         '<a href="/_emulator/stats">/_emulator/stats</a> counts calls.</p>'
     )
     return _page("Emulator", body)

@@ -110,6 +110,19 @@ class IssuedCredentials:
     user_id: str
     expires_at: float
     external_id: str | None = None  # as AWS records it for the role session (CloudTrail)
+    # Issued by AssumeRole to a caller that was itself a role session (role chaining): the
+    # federation endpoint refuses SessionDuration for these, as AWS does.
+    chained: bool = False
+
+
+@dataclass
+class SigninToken:
+    """A console sign-in token from the federation endpoint's getSigninToken."""
+
+    token: str = field(repr=False)
+    credentials: IssuedCredentials
+    expires_at: float  # of the token: the login URL must be opened before this
+    session_duration: int | None  # the console session's, when SessionDuration was given
 
 
 class State:
@@ -129,6 +142,7 @@ class State:
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.sessions: dict[str, Session] = {}
         self.credentials: dict[str, IssuedCredentials] = {}
+        self.signin_tokens: dict[str, SigninToken] = {}
         self.calls: Counter[str] = Counter()  # AWS operation -> calls received
         self.grants: Counter[str] = Counter()  # CreateToken grant type -> calls handled
         # Start URLs clients sent: StartDeviceAuthorization's startUrl, RegisterClient's issuerUrl
@@ -158,6 +172,7 @@ class State:
         role_id: str,
         lifetime: int,
         external_id: str | None = None,
+        chained: bool = False,
     ) -> IssuedCredentials:
         """New temporary credentials; ``role_id`` prefixes the caller's ``UserId``."""
         key_id = "ASIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16))
@@ -171,6 +186,7 @@ class State:
             user_id=f"{role_id}:{arn.rsplit('/', 1)[-1]}",
             expires_at=self.now() + lifetime,
             external_id=external_id,
+            chained=chained,
         )
         self.credentials[key_id] = issued
         return issued

@@ -96,6 +96,8 @@ def _assume_role(state: State, request: Request, form: dict[str, str]) -> Respon
         role_id=assumed_id,
         lifetime=lifetime,
         external_id=external_id,
+        # The caller is always a role session here (SSO role credentials or an assumed role).
+        chained=True,
     )
     expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(issued.expires_at))
     result = (

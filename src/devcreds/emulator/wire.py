@@ -1,8 +1,9 @@
-"""Requests, responses and service errors as the three AWS protocols put them on the wire.
+"""Requests, responses and service errors as the AWS protocols put them on the wire.
 
 SSO OIDC and the SSO portal speak rest-json; STS speaks the query protocol
-with XML answers. Each error names its model shape in ``x-amzn-ErrorType``,
-which is the first place botocore looks for the error code.
+with XML answers. Each error of those names its model shape in ``x-amzn-ErrorType``,
+which is the first place botocore looks for the error code. The console federation
+endpoint has no SDK model: JSON answers, and a status with an HTML page for errors.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
+
+from devcreds.emulator import pages
 
 
 @dataclass(frozen=True)
@@ -188,4 +191,27 @@ class StsError(ServiceError):
         )
         return Response(
             self.status, body.encode(), {"Content-Type": "text/xml", "x-amzn-RequestId": rid}
+        )
+
+
+class FederationError(ServiceError):
+    """Federation endpoint error: a status and a short HTML page. Clients (aws-vault, granted,
+    aws-sso-util) look only at the status; the page says why, for a person."""
+
+    @classmethod
+    def throttled(cls) -> ServiceError:
+        return cls("Throttling", 429, "Rate exceeded")
+
+    @classmethod
+    def internal(cls) -> ServiceError:
+        return cls("InternalFailure", 500, "An internal error occurred.")
+
+    @classmethod
+    def malformed(cls, message: str) -> ServiceError:
+        return cls("BadRequest", 400, message)
+
+    def render(self) -> Response:
+        titles = {400: "Bad Request", 429: "Too Many Requests", 500: "Internal Error"}
+        return html_response(
+            pages.message(titles.get(self.status, "Error"), self.message), self.status
         )
