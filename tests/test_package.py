@@ -83,6 +83,7 @@ LAYERS = [
         "serve",
         "keepfresh",
         "listing",
+        "console",
         "listcache",
         "populate",
     },

@@ -12,6 +12,7 @@ from devcreds.cli import (
     clean,
     completion,
     configure,
+    console,
     demo,
     emulator,
     execute,
@@ -78,6 +79,7 @@ app.command("watch")(watch.watch)
 # Everything after the command belongs to it, even what looks like our options.
 app.command("exec", context_settings={"allow_interspersed_args": False})(execute.run_command)
 app.command("roles")(roles.roles)
+app.command("console")(console.console)
 app.command("status")(status.status)
 app.command("serve")(serve.serve)
 app.command("logout")(logout.logout)
