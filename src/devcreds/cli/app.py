@@ -26,6 +26,7 @@ from devcreds.cli import (
     serve,
     status,
     watch,
+    whoami,
     write,
 )
 from devcreds.errors import DevcredsError
@@ -81,6 +82,7 @@ app.command("exec", context_settings={"allow_interspersed_args": False})(execute
 app.command("roles")(roles.roles)
 app.command("console")(console.console)
 app.command("status")(status.status)
+app.command("whoami")(whoami.whoami)
 app.command("serve")(serve.serve)
 app.command("logout")(logout.logout)
 app.command("emulator")(emulator.emulator)
