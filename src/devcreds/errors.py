@@ -13,7 +13,10 @@ the CLI returns. The CLI catches the root once and prints ``error:`` and
     │   ├── Throttled               too many requests (429 / TooManyRequestsException)
     │   └── ServerFault             the service failed (500 InternalServerException)
     ├── NetworkError        exit 5  could not reach an endpoint, or listen on a port
-    └── FileError           exit 6  a file or sink could not be read or written
+    ├── FileError           exit 6  a file or sink could not be read or written
+    └── CommandFailed               exec's command could not be started, as shells say it
+        ├── CommandNotFound     exit 127
+        └── CommandNotRunnable  exit 126
 
 Messages name files, profiles and sessions, never a token or a key.
 """
@@ -73,3 +76,17 @@ class FileError(DevcredsError):
     """A file, cache or sink could not be read or written."""
 
     exit_code = 6
+
+
+class CommandFailed(DevcredsError):
+    """``exec`` could not start its command; the exit codes are the shells' own."""
+
+
+class CommandNotFound(CommandFailed):
+    exit_code = 127
+
+
+class CommandNotRunnable(CommandFailed):
+    """Found, but not executable (or not a program)."""
+
+    exit_code = 126

@@ -17,7 +17,17 @@ TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (3 ms
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-FORMATS = ("process", "env", "env-no-export", "powershell", "cmd", "fish", "dotenv", "json")
+FORMATS = (
+    "process",
+    "env",
+    "env-no-export",
+    "powershell",
+    "windows-cmd",  # the AWS CLI's name (aws configure export-credentials)
+    "cmd",
+    "fish",
+    "dotenv",
+    "json",
+)
 FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "AccountId")
 
 
@@ -31,16 +41,38 @@ def variables(fields: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def render(fields: Mapping[str, str], fmt: str) -> str:
-    """The text to print, ending in a newline; UsageError for a value the format cannot carry."""
+def check(fmt: str, *, with_region: bool = False) -> None:
+    """UsageError for a format that does not exist or cannot carry what is asked."""
+    if fmt not in FORMATS:
+        raise UsageError(
+            f"unknown format {fmt!r}", hint=f"devcreds export --format {'|'.join(FORMATS)}"
+        )
+    if with_region and fmt == "process":
+        raise UsageError(
+            "a credential_process answer cannot carry a region",
+            hint="set region in the profile, or use --format env or json with --with-region",
+        )
+
+
+def render(fields: Mapping[str, str], fmt: str, region: str | None = None) -> str:
+    """The text to print, ending in a newline; UsageError for a value the format cannot carry.
+
+    ``region`` adds AWS_REGION and AWS_DEFAULT_REGION (``Region`` in JSON); a
+    credential_process answer has no place for one."""
+    check(fmt, with_region=region is not None)
     if fmt in ("process", "json"):
         data: dict[str, object] = {name: fields[name] for name in FIELDS if name in fields}
         if fmt == "process":
             # botocore checks ``Version != 1``: the integer, not the string.
             data = {"Version": 1, **data}
+        elif region is not None:
+            data["Region"] = region
         return json.dumps(data, indent=2) + "\n"
     line = _LINES[fmt]
-    return "".join(line(name, value) + "\n" for name, value in variables(fields).items())
+    values = variables(fields)
+    if region is not None:
+        values.update(AWS_REGION=region, AWS_DEFAULT_REGION=region)
+    return "".join(line(name, value) + "\n" for name, value in values.items())
 
 
 def _powershell(value: str) -> str:
@@ -85,6 +117,7 @@ _LINES: dict[str, Callable[[str, str], str]] = {
     "env-no-export": lambda name, value: f"{name}={_sh(value)}",
     "powershell": lambda name, value: f"$Env:{name}={_powershell(value)}",
     "cmd": _cmd,
+    "windows-cmd": _cmd,
     "fish": lambda name, value: f"set -gx {name} {_fish(value)}",
     "dotenv": lambda name, value: f"{name}={dotenv_value(value)}",
 }

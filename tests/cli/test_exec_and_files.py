@@ -71,10 +71,33 @@ def test_exec_forwards_sigterm_and_sigint(logged_in):
 
 
 def test_exec_unknown_command(logged_in):
-    """A command that does not exist is one error line with a hint, exit 2."""
+    """A command that does not exist is one error line with a hint, exit 127 as in a shell."""
     completed = logged_in.run("exec", "--profile", "dev", "--", "no-such-command-here")
-    assert completed.returncode == 2
-    assert completed.stderr.startswith("error: cannot run no-such-command-here")
+    assert completed.returncode == 127
+    assert completed.stderr.startswith("error: command not found: no-such-command-here\nhint:")
+
+
+def test_exec_a_file_that_cannot_run_is_126(logged_in, tmp_path):
+    script = tmp_path / "not-executable"
+    script.write_text("#!/bin/sh\necho ran\n")
+    completed = logged_in.run("exec", "--profile", "dev", "--", str(script))
+    assert completed.returncode == 126
+    assert completed.stderr.startswith(f"error: cannot run {script}: Permission denied")
+
+
+def test_exec_marks_the_environment_and_refuses_to_nest(logged_in):
+    """The command sees DEVCREDS_PROFILE; a devcreds exec inside it is refused (exit 2)."""
+    shown = logged_in.ok(
+        "exec", "--profile", "dev", "--", sys.executable, "-c",
+        "import os; print(os.environ['DEVCREDS_PROFILE'])",
+    )  # fmt: skip
+    assert shown == "dev\n"
+    nested = logged_in.run(
+        "exec", "--profile", "dev", "--", sys.executable, "-m", "devcreds",
+        "exec", "--profile", "dev", "--", "true",
+    )  # fmt: skip
+    assert nested.returncode == 2
+    assert "error: already inside devcreds exec for profile dev" in nested.stderr
 
 
 def test_exec_needs_a_login_off_terminal(cli):

@@ -204,3 +204,30 @@ def test_cmd_refuses_a_value_cmd_would_interpret(logged_in):
     assert "hint: devcreds export --format powershell" in completed.stderr
     assert secret not in completed.stderr
     assert logged_in.export()["SecretAccessKey"] == secret  # other formats carry it quoted
+
+
+def test_export_with_region_adds_the_profiles_region(logged_in):
+    logged_in.configure(region="eu-west-1")
+    lines = logged_in.ok("export", "-p", "dev", "--format", "env", "--with-region").splitlines()
+    assert "export AWS_REGION=eu-west-1" in lines
+    assert "export AWS_DEFAULT_REGION=eu-west-1" in lines
+    as_json = json.loads(logged_in.ok("export", "-p", "dev", "--format", "json", "--with-region"))
+    assert as_json["Region"] == "eu-west-1"
+
+
+def test_export_with_region_needs_a_region_and_a_format_that_holds_one(logged_in):
+    no_region = logged_in.run("export", "-p", "dev", "--format", "env", "--with-region")
+    assert no_region.returncode == 2
+    assert "profile dev has no region to print" in no_region.stderr
+    logged_in.configure(region="eu-west-1")
+    process = logged_in.run("export", "-p", "dev", "--with-region")
+    assert process.returncode == 2
+    assert "a credential_process answer cannot carry a region" in process.stderr
+
+
+def test_windows_cmd_is_the_aws_clis_name_for_cmd(logged_in):
+    """Both through the full CLI and the cached fast path."""
+    first = logged_in.ok("export", "--profile", "dev", "--format", "windows-cmd")
+    again = logged_in.ok("export", "--profile", "dev", "--format", "windows-cmd")
+    assert first == again == logged_in.ok("export", "--profile", "dev", "--format", "cmd")
+    assert first.startswith('set "AWS_ACCESS_KEY_ID=ASIA')

@@ -13,17 +13,34 @@ from devcreds import awsconfig, formats
 from devcreds.cli.context import Context
 from devcreds.cli.options import Profile
 from devcreds.cli.signin import credentials_for
-from devcreds.errors import UsageError
+from devcreds.errors import CommandNotFound, CommandNotRunnable, UsageError
+
+# Set in the command's environment: the profile its credentials are for.
+MARKER = "DEVCREDS_PROFILE"
 
 
 def run_command(
     command: Annotated[list[str], typer.Argument(help="The command and its arguments, after --.")],
     profile: Profile = None,
 ) -> None:
-    """Run CMD with fresh credentials (and the profile's region) in its environment."""
+    """Run CMD with fresh credentials (and the profile's region) in its environment.
+
+    CMD also gets DEVCREDS_PROFILE (for a prompt to show; an exec inside it is refused, as
+    its credentials would be the outer ones'). A command that is not found exits 127, one
+    that cannot run 126, as in a shell.
+
+    Example: devcreds exec -p dev -- aws s3 ls
+    """
+    outer = os.environ.get(MARKER)
+    if outer:
+        raise UsageError(
+            f"already inside devcreds exec for profile {outer}",
+            hint=f"exit that shell first (or unset {MARKER} to insist)",
+        )
     ctx = Context.from_process(profile)
     creds = credentials_for(ctx)
     env = dict(os.environ)
+    env[MARKER] = ctx.profile
     # With AWS_PROFILE set, some SDKs prefer the profile to the variables we pass.
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         env.pop(name, None)
@@ -38,8 +55,12 @@ def run_command(
             # Become the command: its exit code is ours and signals reach it directly.
             os.execvpe(command[0], command, env)  # noqa: S606
         completed = subprocess.run(command, env=env, check=False)
-    except OSError as exc:  # not found, not executable, not a program
-        raise UsageError(
-            f"cannot run {command[0]}: {exc.strerror}", hint="check the command name and PATH"
+    except FileNotFoundError:
+        raise CommandNotFound(
+            f"command not found: {command[0]}", hint="check the command's name and PATH"
+        ) from None
+    except OSError as exc:  # not executable, not a program
+        raise CommandNotRunnable(
+            f"cannot run {command[0]}: {exc.strerror}", hint=f"ls -l {command[0]}"
         ) from None
     raise typer.Exit(completed.returncode)
