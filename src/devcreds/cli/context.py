@@ -83,5 +83,8 @@ class Context:
 
     @property
     def interactive(self) -> bool:
-        """A person is at the keyboard: both ends of the conversation are terminals."""
-        return sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()
+        """A person is at the keyboard: stdin and stderr are terminals. stdout may be a pipe,
+        as in ``eval "$(devcreds export …)"``, where the login talks on stderr. An SDK's
+        credential_process never counts: botocore, the AWS CLI and the JavaScript SDK all
+        give it a piped stderr."""
+        return sys.stdin.isatty() and sys.stderr.isatty()
