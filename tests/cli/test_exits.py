@@ -65,7 +65,9 @@ def test_a_full_disk_on_stdout_is_one_error_line(logged_in):
         )
 
 
-def test_help_shows_bracketed_names_as_written(cli):
-    """--help prints "[sso-session]" as it is written: no markup eats it."""
-    out = cli.ok("configure", "sso", "--help")
-    assert "[sso-session] to write" in out
+def test_help_shows_braces_and_line_breaks_as_written(cli):
+    """--help prints the template fields and the examples' lines as they are written."""
+    out = cli.ok("configure", "populate", "--help")
+    assert "{account_id}, {account_name}, {role_name}" in " ".join(out.split())
+    examples = cli.ok("configure", "sso", "--help")
+    assert "--sso-region us-east-1 \\\n" in examples  # one example line, not rewrapped

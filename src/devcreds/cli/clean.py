@@ -14,12 +14,21 @@ from devcreds.sinks import deliver
 
 
 def clean(
-    files: Annotated[list[Path] | None, typer.Argument(help="Files devcreds wrote to.")] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(metavar="FILE...", help="Files devcreds wrote to.")
+    ] = None,
     everything: Annotated[
         bool, typer.Option("--all", help="Every file devcreds wrote to.")
     ] = False,
 ) -> None:
-    """Remove the credentials devcreds wrote and restore the values they replaced."""
+    """Remove the credentials devcreds wrote and restore the values they replaced.
+
+    Examples:
+
+    \b
+      devcreds clean Properties/launchSettings.json
+      devcreds clean --all                       # every file devcreds wrote
+    """
     if bool(files) == everything:
         raise UsageError("name the files to clean, or pass --all", hint="devcreds clean --all")
     ctx = Context.from_process(None)

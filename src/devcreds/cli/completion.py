@@ -23,10 +23,12 @@ def completion(
     """Print the completion script for SHELL: commands, options, profile names, SSO sessions
     and export formats complete with Tab.
 
-    bash:        echo 'eval "$(devcreds completion bash)"' >> ~/.bashrc
-    zsh:         echo 'eval "$(devcreds completion zsh)"' >> ~/.zshrc
-    fish:        devcreds completion fish > ~/.config/fish/completions/devcreds.fish
-    PowerShell:  devcreds completion powershell >> $PROFILE
+    Examples:
+
+    \b
+      echo 'eval "$(devcreds completion bash)"' >> ~/.bashrc     # zsh: the same, ~/.zshrc
+      devcreds completion fish > ~/.config/fish/completions/devcreds.fish
+      devcreds completion powershell >> $PROFILE
     """
     # Typer's own scripts (the ones --install-completion writes), for any shell asked, not
     # only the one it detects; its public options only show the current shell's.

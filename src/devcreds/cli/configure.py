@@ -30,35 +30,69 @@ _NAME = re.compile(r"^[A-Za-z0-9_.@+-]+$")
 
 @app.command("sso")
 def configure_sso(
-    sso_session: Annotated[str, typer.Option("--sso-session", help="[sso-session] to write.")],
-    start_url: Annotated[str, typer.Option("--start-url", help="The AWS access portal URL.")],
-    sso_region: Annotated[str, typer.Option("--sso-region", help="Region of IAM Identity Center.")],
+    sso_session: Annotated[
+        str,
+        typer.Option(
+            "--sso-session",
+            metavar="NAME",
+            help="The sso-session (section) to write; profiles share it.",
+        ),
+    ],
+    start_url: Annotated[
+        str, typer.Option("--start-url", metavar="URL", help="The AWS access portal URL.")
+    ],
+    sso_region: Annotated[
+        str, typer.Option("--sso-region", metavar="REGION", help="Region of IAM Identity Center.")
+    ],
     profile: Annotated[
         str | None,
         typer.Option(
-            "--profile", help="Profile to write (on a terminal it is asked, ROLE-ACCOUNT offered)."
+            "--profile",
+            "-p",
+            metavar="PROFILE",
+            help="Profile to write (on a terminal it is asked, ROLE-ACCOUNT offered).",
         ),
     ] = None,
-    account_id: Annotated[str | None, typer.Option("--account-id")] = None,
-    role_name: Annotated[str | None, typer.Option("--role-name")] = None,
+    account_id: Annotated[
+        str | None,
+        typer.Option("--account-id", metavar="ACCOUNT_ID", help="The account (12 digits)."),
+    ] = None,
+    role_name: Annotated[
+        str | None,
+        typer.Option("--role-name", metavar="ROLE", help="The role (permission set) in it."),
+    ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="Default region for the profile's API calls.")
+        str | None,
+        typer.Option(
+            "--region", metavar="REGION", help="Default region for the profile's API calls."
+        ),
     ] = None,
     scopes: Annotated[
         str,
         typer.Option(
-            "--scopes", help="sso_registration_scopes; keep sso:account:access to renew silently."
+            "--scopes",
+            metavar="SCOPES",
+            help="sso_registration_scopes; keep sso:account:access to renew silently.",
         ),
     ] = "sso:account:access",
     force: Annotated[
         bool,
         typer.Option(
-            "--force", help="Change an existing [sso-session] or a non-SSO profile without asking."
+            "--force", help="Change an existing sso-session or a non-SSO profile without asking."
         ),
     ] = False,
 ) -> None:
     """Configure an SSO profile; on a terminal, whatever is not given is asked: the role
-    (picked from those you have, after a login), the region and the profile name."""
+    (picked from those you have, after a login), the region and the profile name.
+
+    Examples:
+
+    \b
+      devcreds configure sso --sso-session corp --sso-region us-east-1 \\
+          --start-url https://d-0123456789.awsapps.com/start    # then pick a role
+      devcreds configure sso -p dev --sso-session corp --sso-region us-east-1 \\
+          --start-url URL --account-id 111111111111 --role-name Developer
+    """
     _validate(profile, sso_session, start_url, sso_region, account_id, role_name, region)
     ctx = Context.from_process(profile)
     session_values = {"sso_start_url": start_url, "sso_region": sso_region}

@@ -45,7 +45,13 @@ SAMPLE = """{
 
 
 def demo() -> None:
-    """Log in, fetch credentials and update a sample launchSettings.json, all offline."""
+    """Log in, fetch credentials and update a sample launchSettings.json, all offline.
+
+    Examples:
+
+    \b
+      devcreds demo
+    """
     with tempfile.TemporaryDirectory(prefix="devcreds-demo-") as home:
         # Nothing of the user's AWS setup may leak in, nor anything of ours out.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

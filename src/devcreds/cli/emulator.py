@@ -14,17 +14,24 @@ from devcreds.errors import NetworkError
 
 
 def emulator(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 0,
-    accounts: Annotated[int, typer.Option(min=1, max=10000, help="Number of accounts.")] = 3,
-    roles_per_account: Annotated[int, typer.Option(min=1, max=100)] = 2,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(metavar="PORT", min=0, max=65535, help="Port; 0 picks a free one.")
+    ] = 0,
+    accounts: Annotated[
+        int, typer.Option(metavar="N", min=1, max=10000, help="Number of accounts.")
+    ] = 3,
+    roles_per_account: Annotated[int, typer.Option(metavar="N", min=1, max=100)] = 2,
     auto_approve: Annotated[
         bool, typer.Option(help="Approve every device code and sign-in at once.")
     ] = False,
-    latency_ms: Annotated[int, typer.Option(min=0, help="Delay before each AWS answer.")] = 0,
+    latency_ms: Annotated[
+        int, typer.Option(metavar="MS", min=0, help="Delay before each AWS answer.")
+    ] = 0,
     throttle_rps: Annotated[
         float,
         typer.Option(
+            metavar="RATE",
             min=0,
             help="Throttle past this many calls per second, as each service answers it (the "
             "portal 429, SSO OIDC SlowDownException, STS Throttling; 0: off).",
@@ -32,22 +39,46 @@ def emulator(
     ] = 0.0,
     fault_rate: Annotated[
         float,
-        typer.Option(min=0, max=1, help="Share of calls that fail: a 500 or a dropped connection."),
+        typer.Option(
+            metavar="SHARE",
+            min=0,
+            max=1,
+            help="Share of calls that fail: a 500 or a dropped connection.",
+        ),
     ] = 0.0,
-    seed: Annotated[int | None, typer.Option(help="Seed for repeatable faults.")] = None,
-    token_ttl: Annotated[int, typer.Option(min=1, help="Access token lifetime, seconds.")] = 3600,
+    seed: Annotated[
+        int | None, typer.Option(metavar="N", help="Seed for repeatable faults.")
+    ] = None,
+    token_ttl: Annotated[
+        int, typer.Option(metavar="SECONDS", min=1, help="Access token lifetime, seconds.")
+    ] = 3600,
     credentials_ttl: Annotated[
-        int, typer.Option(min=1, help="Role credential lifetime, seconds.")
+        int, typer.Option(metavar="SECONDS", min=1, help="Role credential lifetime, seconds.")
     ] = 3600,
     device_code_ttl: Annotated[
-        int, typer.Option(min=1, help="Device and authorization code lifetime, seconds.")
+        int,
+        typer.Option(
+            metavar="SECONDS", min=1, help="Device and authorization code lifetime, seconds."
+        ),
     ] = 600,
-    interval: Annotated[int, typer.Option(min=0, help="Device-code poll interval, seconds.")] = 1,
+    interval: Annotated[
+        int, typer.Option(metavar="SECONDS", min=0, help="Device-code poll interval, seconds.")
+    ] = 1,
     session_ttl: Annotated[
-        int, typer.Option(min=1, help="Portal session (refresh token) lifetime, seconds.")
+        int,
+        typer.Option(
+            metavar="SECONDS", min=1, help="Portal session (refresh token) lifetime, seconds."
+        ),
     ] = 8 * 3600,
 ) -> None:
-    """Run a local IAM Identity Center (SSO OIDC, SSO portal, STS) for offline testing."""
+    """Run a local IAM Identity Center (SSO OIDC, SSO portal, STS) for offline testing.
+
+    Examples:
+
+    \b
+      devcreds emulator --port 9200 --auto-approve
+      devcreds emulator --accounts 300 --latency-ms 40 --throttle-rps 20
+    """
     config = EmulatorConfig(
         host=host,
         port=port,

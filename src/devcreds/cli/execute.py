@@ -20,7 +20,9 @@ MARKER = "DEVCREDS_PROFILE"
 
 
 def run_command(
-    command: Annotated[list[str], typer.Argument(help="The command and its arguments, after --.")],
+    command: Annotated[
+        list[str], typer.Argument(metavar="CMD...", help="The command and its arguments, after --.")
+    ],
     profile: Profile = None,
 ) -> None:
     """Run CMD with fresh credentials (and the profile's region) in its environment.

@@ -44,6 +44,7 @@ def login(
         int | None,
         typer.Option(
             "--callback-port",
+            metavar="PORT",
             min=1,
             max=65535,
             help="Listen for the browser's redirect on this port of 127.0.0.1 (for ssh -L); "
@@ -51,7 +52,15 @@ def login(
         ),
     ] = None,
 ) -> None:
-    """Log in to IAM Identity Center; the AWS CLI and SDKs share the session."""
+    """Log in to IAM Identity Center; the AWS CLI and SDKs share the session.
+
+    Examples:
+
+    \b
+      devcreds login -p dev                      # in the browser (the default)
+      devcreds login --sso-session corp --use-device-code
+      devcreds login -p dev --browser --callback-port 8400   # through ssh -L 8400:127.0.0.1:8400
+    """
     if profile and sso_session:
         raise UsageError("give --profile or --sso-session, not both", hint="devcreds login --help")
     ctx = Context.from_process(profile)

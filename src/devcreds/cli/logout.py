@@ -28,7 +28,14 @@ def logout(
         bool, typer.Option("--clean", help="Also remove the credentials from every file written.")
     ] = False,
 ) -> None:
-    """Log out: the token stops working and cached credentials are deleted."""
+    """Log out: the token stops working and cached credentials are deleted.
+
+    Examples:
+
+    \b
+      devcreds logout -p dev
+      devcreds logout --all --clean              # and take the credentials out of every file
+    """
     if sum(map(bool, (profile, sso_session, everything))) > 1:
         raise UsageError(
             "give one of --profile, --sso-session and --all", hint="devcreds logout --help"

@@ -19,7 +19,8 @@ from devcreds.keepfresh import FileResult, Report
 
 def refresh(
     files: Annotated[
-        list[Path] | None, typer.Argument(help="Files devcreds wrote to (default: every one).")
+        list[Path] | None,
+        typer.Argument(metavar="FILE...", help="Files devcreds wrote to (default: every one)."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Rewrite even credentials that are still fresh.")
@@ -31,7 +32,14 @@ def refresh(
         typer.Option("--verbose", "-v", help="Also list the files that need nothing."),
     ] = False,
 ) -> None:
-    """Rewrite each file devcreds wrote whose credentials expire soon, with fresh ones."""
+    """Rewrite each file devcreds wrote whose credentials expire soon, with fresh ones.
+
+    Examples:
+
+    \b
+      devcreds refresh                           # every file due
+      devcreds refresh --force Properties/launchSettings.json
+    """
     ctx = Context.from_process(None)
     now = ctx.clock()
     report = keepfresh.refresh(

@@ -20,10 +20,16 @@ def serve(
     port: Annotated[
         int,
         typer.Option(
-            "--port", min=0, max=65535, help="Port (the files written name it); 0 picks a free one."
+            "--port",
+            metavar="PORT",
+            min=0,
+            max=65535,
+            help="Port (the files written name it); 0 picks a free one.",
         ),
     ] = state.DEFAULT_PORT,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = state.HOST,
+    host: Annotated[
+        str, typer.Option("--host", metavar="HOST", help="Address to listen on.")
+    ] = state.HOST,
     allow_non_loopback: Annotated[
         bool,
         typer.Option(
@@ -48,6 +54,12 @@ def serve(
     (devcreds write … --via serve) refresh their credentials from here on their own. Files in
     git get only the URL: each developer sets AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE once in
     their environment, to the token file this command names.
+
+    Examples:
+
+    \b
+      devcreds serve                             # 127.0.0.1:9155 until Ctrl-C
+      devcreds serve --install                   # at every login (systemd, launchd, schtasks)
     """
     if not server.is_loopback(host) and not allow_non_loopback:
         raise UsageError(

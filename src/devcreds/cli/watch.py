@@ -34,7 +34,14 @@ def watch(
     ] = False,
     allow_tracked: AllowTracked = False,
 ) -> None:
-    """Rewrite each file devcreds wrote ahead of its expiry; never logs in, says when to."""
+    """Rewrite each file devcreds wrote ahead of its expiry; never logs in, says when to.
+
+    Examples:
+
+    \b
+      devcreds watch                             # until Ctrl-C
+      nohup devcreds watch >~/.aws/devcreds/watch.log 2>&1 &
+    """
     ctx = Context.from_process(None)
     lines = _Lines(ctx.clock)
 

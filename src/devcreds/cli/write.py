@@ -35,7 +35,11 @@ Via = Annotated[
 ServePort = Annotated[
     int,
     typer.Option(
-        "--serve-port", min=1, max=65535, help="The port devcreds serve listens on (with --via)."
+        "--serve-port",
+        metavar="PORT",
+        min=1,
+        max=65535,
+        help="The port devcreds serve listens on (with --via).",
     ),
 ]
 
@@ -43,23 +47,35 @@ ServePort = Annotated[
 @app.command("launchsettings")
 def write_launchsettings(
     files: Annotated[
-        list[Path] | None, typer.Argument(help="Default: Properties/launchSettings.json")
+        list[Path] | None,
+        typer.Argument(metavar="FILE...", help="Default: Properties/launchSettings.json"),
     ] = None,
     profile: Profile = None,
     launch_profile: Annotated[
         list[str] | None,
-        typer.Option("--launch-profile", help="Only this launch profile (repeatable)."),
+        typer.Option(
+            "--launch-profile", metavar="NAME", help="Only this launch profile (repeatable)."
+        ),
     ] = None,
     recursive: Annotated[
         Path | None,
-        typer.Option("--recursive", help="Every launchSettings.json under this folder."),
+        typer.Option(
+            "--recursive", metavar="FOLDER", help="Every launchSettings.json under this folder."
+        ),
     ] = None,
     with_region: WithRegion = False,
     allow_tracked: AllowTracked = False,
     via: Via = None,
     serve_port: ServePort = state.DEFAULT_PORT,
 ) -> None:
-    """Set AWS credentials in environmentVariables of every launch profile (.NET)."""
+    """Set AWS credentials in environmentVariables of every launch profile (.NET).
+
+    Examples:
+
+    \b
+      devcreds write launchsettings -p dev       # Properties/launchSettings.json
+      devcreds write launchsettings -p dev --recursive . --via serve
+    """
     targets = list(files or [])
     if recursive is not None:
         targets += deliver.discover(recursive, "launchSettings.json")
@@ -72,18 +88,29 @@ def write_launchsettings(
 
 @app.command("vscode")
 def write_vscode(
-    file: Annotated[Path | None, typer.Argument(help="Default: .vscode/launch.json")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(metavar="FILE", help="Default: .vscode/launch.json")
+    ] = None,
     profile: Profile = None,
     configuration: Annotated[
         list[str] | None,
-        typer.Option("--configuration", help="Only this configuration (repeatable)."),
+        typer.Option(
+            "--configuration", metavar="NAME", help="Only this configuration (repeatable)."
+        ),
     ] = None,
     with_region: WithRegion = False,
     allow_tracked: AllowTracked = False,
     via: Via = None,
     serve_port: ServePort = state.DEFAULT_PORT,
 ) -> None:
-    """Set AWS credentials in the env of every VS Code launch configuration."""
+    """Set AWS credentials in the env of every VS Code launch configuration.
+
+    Examples:
+
+    \b
+      devcreds write vscode -p dev               # .vscode/launch.json
+      devcreds write vscode -p dev --configuration 'Launch API'
+    """
     ctx = Context.from_process(profile)
     how = _How(with_region, allow_tracked, via, serve_port)
     _deliver(ctx, "vscode", [file or Path(vscode.DEFAULT_PATH)], how, configuration)
@@ -159,14 +186,23 @@ def _endpoint(ctx: Context, port: int, region: str | None) -> deliver.Delivery:
 
 @app.command("dotenv")
 def write_dotenv(
-    file: Annotated[Path, typer.Argument(help="The .env file (created if missing).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The .env file (created if missing).")
+    ],
     profile: Profile = None,
     with_region: WithRegion = False,
     allow_tracked: AllowTracked = False,
     via: Via = None,
     serve_port: ServePort = state.DEFAULT_PORT,
 ) -> None:
-    """Set AWS credentials in a .env file, touching only their lines."""
+    """Set AWS credentials in a .env file, touching only their lines.
+
+    Examples:
+
+    \b
+      devcreds write dotenv .env -p dev
+      devcreds write dotenv .env -p dev --via serve   # a URL instead of keys
+    """
     ctx = Context.from_process(profile)
     _deliver(ctx, "dotenv", [file], _How(with_region, allow_tracked, via, serve_port), None)
 
@@ -176,10 +212,21 @@ def write_credentials(
     profile: Profile = None,
     as_name: Annotated[
         str | None,
-        typer.Option("--as", help="Profile name in the credentials file (default: --profile)."),
+        typer.Option(
+            "--as",
+            metavar="NAME",
+            help="Profile name in the credentials file (default: --profile).",
+        ),
     ] = None,
 ) -> None:
-    """Write the credentials as a profile of ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)."""
+    """Write the credentials as a profile of ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE).
+
+    Examples:
+
+    \b
+      devcreds write credentials -p dev          # as the profile dev
+      devcreds write credentials -p dev --as legacy-tool
+    """
     ctx = Context.from_process(profile)
     # The credentials file is the user's own, not a project file: no git check.
     target = [ctx.paths.credentials_file]
