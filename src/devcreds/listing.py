@@ -1,8 +1,9 @@
 """Every account and role the signed-in user can reach: the one listing flow of ``roles`` and
 ``configure sso``.
 
-Accounts are read page by page, then the roles of each account on a bounded pool of threads
-(botocore clients are thread-safe). IAM Identity Center throttles these calls (about 20
+Accounts are read page by page (100 a page, the most AWS gives), and the roles of each
+page's accounts on a bounded pool of threads while the next page comes (botocore clients
+are thread-safe). IAM Identity Center throttles these calls (about 20
 requests/s for ListAccountRoles), so the flow adapts instead of failing:
 
 * every call waits for its turn at a pacer. Until the first throttle only the pool bounds
@@ -32,7 +33,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple, TypeVar
@@ -100,14 +101,6 @@ def list_roles(
 ) -> Listing:
     """Every account and role ``access_token`` reaches; see the module's notes."""
     run = _Run(clock, sleep, clock() + deadline, rng or random.Random(), progress)  # noqa: S311
-    accounts: list[Account] = []
-    next_token: str | None = None
-    while True:
-        page, next_token = run.call(partial(portal.accounts_page, access_token, next_token))
-        accounts += page
-        if next_token is None:
-            break
-    run.report(total=len(accounts))
 
     def roles_of(account: Account) -> list[str] | Failure:
         names: list[str] = []
@@ -130,8 +123,22 @@ def list_roles(
         finally:
             run.report(done=1)
 
+    accounts: list[Account] = []
+    listed: list[Future[list[str] | Failure]] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        answers = list(pool.map(roles_of, accounts))
+        next_token: str | None = None
+        try:
+            while True:  # the roles of a page's accounts are listed while the next page comes
+                page, next_token = run.call(partial(portal.accounts_page, access_token, next_token))
+                accounts += page
+                listed += [pool.submit(roles_of, account) for account in page]
+                if next_token is None:
+                    break
+        except BaseException as exc:
+            run.stop(exc)  # the roles already asked for are given up
+            raise
+        run.report(total=len(accounts))
+        answers = [future.result() for future in listed]
     if run.fatal is not None:
         raise run.fatal
     roles: list[Role] = []

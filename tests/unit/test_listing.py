@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 
 import pytest
 
@@ -34,25 +33,21 @@ def _expected(emu) -> list[Role]:
 
 def test_a_throttled_listing_lists_everything_without_an_error(start_emulator, monkeypatch):
     """60 accounts x 2 roles under 20 requests/s: every role, no failure, retries counted by
-    the flow and seen by the emulator, and close to the throttle bound in time."""
+    the flow and seen by the emulator (its time is bench/'s business)."""
     emu = start_emulator(real_time=True, accounts=60, roles_per_account=2, throttle_rps=20)
     token = device_login(emu)["accessToken"]
     portal = _portal(emu, monkeypatch)
     seen = []
-    started = time.monotonic()
     result = list_roles(portal, token, progress=seen.append)
-    elapsed = time.monotonic() - started
     assert result.roles == _expected(emu)
     assert result.failures == []
     assert result.accounts == 60
     assert result.retries > 0
     sent = emu.calls("ListAccounts") + emu.calls("ListAccountRoles")
     assert result.calls == sent
-    assert sent == 3 + 60 + result.retries  # every retry is one more call the server saw
-    # 63 accepted calls, the bucket's first 20 at once: about 2.2 s at 20/s; paced, not
-    # hammering (a retry per accepted call would mean the pacer does nothing).
-    assert elapsed < 10
-    assert result.retries < 63
+    assert sent == 1 + 60 + result.retries  # every retry is one more call the server saw
+    # Paced, not hammering: a retry per accepted call would mean the pacer does nothing.
+    assert result.retries < 61
     assert seen[-1] == listing.Progress(60, 60, result.calls, result.retries)
     assert [p.accounts_done for p in seen] == sorted(p.accounts_done for p in seen)
 
@@ -78,15 +73,12 @@ def test_without_a_throttle_roles_are_listed_concurrently(start_emulator, monkey
                 in_flight -= 1
 
     monkeypatch.setattr(emu.emulator, "respond", counting)
-    started = time.monotonic()
     result = list_roles(_portal(emu, monkeypatch), token)
-    elapsed = time.monotonic() - started
     assert result.roles == _expected(emu)
     assert (result.failures, result.retries) == ([], 0)
-    assert result.calls == 3 + 60
+    assert result.calls == 1 + 60
     assert most > 1
     assert most <= listing.WORKERS
-    assert elapsed < 63 * 0.020  # sequential would take at least 63 x 20 ms
 
 
 def test_an_account_still_throttled_at_the_deadline_is_a_failure_next_to_the_rest(
@@ -204,3 +196,23 @@ def test_the_pacer_cuts_once_per_round_and_grows_additively():
     floor = listing._Pacer(clock, clock.advance)
     floor.throttled(floor.turn())  # nothing accepted yet: the floor, not zero
     assert floor.rate == listing.MIN_RATE
+
+
+def test_roles_are_listed_while_later_account_pages_come(start_emulator, monkeypatch):
+    """250 accounts are three pages of 100: roles of the first page's accounts are asked for
+    before the last page is, and every role still arrives in the portal's order."""
+    emu = start_emulator(real_time=True, accounts=250, roles_per_account=1)
+    token = device_login(emu)["accessToken"]
+    order = []
+    respond = emu.emulator.respond
+
+    def recording(request):
+        order.append("roles" if request.path == "/assignment/roles" else "accounts")
+        return respond(request)
+
+    monkeypatch.setattr(emu.emulator, "respond", recording)
+    result = list_roles(_portal(emu, monkeypatch), token)
+    assert result.roles == _expected(emu)
+    assert order.count("accounts") == 3
+    last_page = len(order) - 1 - order[::-1].index("accounts")
+    assert "roles" in order[:last_page]

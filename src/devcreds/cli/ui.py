@@ -89,7 +89,7 @@ class ListingScreen:
         if self._live is None:
             return
         if progress.accounts_total is None:
-            text = "listing accounts…"
+            text = f"listing accounts… roles of {progress.accounts_done} listed"
         else:
             text = f"listing roles: {progress.accounts_done}/{progress.accounts_total} accounts"
         text += f", {progress.calls} calls"

@@ -10,6 +10,10 @@ from devcreds.cache import RoleCredentials
 from devcreds.errors import AwsRefused, LoginRequired
 from devcreds.sso.clients import NETWORK_HINT, Refused, call
 
+# Items per page of ListAccounts and ListAccountRoles: the most the API takes, so that a
+# throttled listing needs the fewest calls (300 accounts: 3 pages, not 15 of the default 20).
+PAGE_SIZE = 100
+
 
 @dataclass(frozen=True)
 class Account:
@@ -99,6 +103,7 @@ class Portal:
         """One page, so that a caller retrying a throttled call repeats only that page."""
         if next_token is not None:
             params["nextToken"] = next_token
+        params["maxResults"] = PAGE_SIZE
         try:
             return call(self._client, operation, what, accessToken=access_token, **params)
         except Refused as exc:
