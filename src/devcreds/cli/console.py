@@ -56,6 +56,13 @@ def console(
     The console session lasts as long as the credentials. With AWS_ENDPOINT_URL set (an
     emulator), the sign-in goes to AWS_ENDPOINT_URL/federation, never to AWS;
     DEVCREDS_FEDERATION_ENDPOINT names the endpoint outright.
+
+    Examples:
+
+    \b
+      devcreds console -p dev
+      devcreds console -p deploy --region eu-west-1 --destination /s3/home
+      devcreds console -p dev --print        # the sign-in link, to open elsewhere
     """
     ctx = Context.from_process(profile)
     # Everything that can be wrong with the request is checked before a login is asked for.

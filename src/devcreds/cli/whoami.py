@@ -20,7 +20,10 @@ _SSO_ROLE = re.compile(r"^AWSReservedSSO_(?P<permission_set>.+)_[0-9a-f]{16}$")
 
 def whoami(profile: Profile = None, as_json: Json = False) -> None:
     """Show the account, role, ARN and user id of the profile's credentials (STS
-    GetCallerIdentity); the account's name too if `devcreds roles` has kept a listing."""
+    GetCallerIdentity); the account's name too if `devcreds roles` has kept a listing.
+
+    Example: devcreds whoami -p dev --json | jq -r .Account
+    """
     ctx = Context.from_process(profile)
     chain = awsconfig.credential_chain(ctx.config, ctx.profile)
     creds = credentials_for(ctx)
