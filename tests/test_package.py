@@ -86,6 +86,7 @@ LAYERS = [
         "console",
         "listcache",
         "populate",
+        "doctor",
     },
     {"cli", "__main__"},
 ]

@@ -20,6 +20,7 @@ from devcreds.cli import (
     configure,
     console,
     demo,
+    doctor,
     emulator,
     execute,
     export,
@@ -50,6 +51,7 @@ ORDER = (
     "serve",
     "status",
     "whoami",
+    "doctor",
     "roles",
     "console",
     "clean",
@@ -140,6 +142,7 @@ app.command("logout")(logout.logout)
 app.command("emulator")(emulator.emulator)
 app.command("demo")(demo.demo)
 app.command("completion")(completion.completion)
+app.command("doctor")(doctor.doctor)
 
 
 def run(argv: list[str]) -> int:

@@ -64,6 +64,14 @@ def emulator(
     interval: Annotated[
         int, typer.Option(metavar="SECONDS", min=0, help="Device-code poll interval, seconds.")
     ] = 1,
+    clock_skew: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            help="Date headers this far ahead of the real time (negative: behind), for "
+            "devcreds doctor's clock check.",
+        ),
+    ] = 0.0,
     session_ttl: Annotated[
         int,
         typer.Option(
@@ -89,6 +97,7 @@ def emulator(
         throttle_rps=throttle_rps,
         fault_rate=fault_rate,
         seed=seed,
+        clock_skew=clock_skew,
         token_ttl=token_ttl,
         credentials_ttl=credentials_ttl,
         device_code_ttl=device_code_ttl,

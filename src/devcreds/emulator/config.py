@@ -28,6 +28,8 @@ class EmulatorConfig:
     registration_ttl: int = 90 * 24 * 3600
     signin_token_ttl: int = 15 * 60  # a console login URL works this long (AWS: 15 minutes)
     page_size: int = 20
+    # Seconds the Date header of every answer is ahead of the real time (negative: behind).
+    clock_skew: float = 0.0
     # A vanity start URL (a host that is not AWS-owned): GET or HEAD of this path, or of one
     # below it, answers a redirect to vanity_target, an AWS-owned start URL. None turns it off.
     vanity_path: str | None = "/vanity"

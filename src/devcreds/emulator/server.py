@@ -9,11 +9,13 @@ a loopback test service and adds no dependency.
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import re
 import socket
 import ssl
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -89,6 +91,12 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out in two writes; with Nagle's algorithm the body waits for the
     # client's delayed ACK (40 ms on Linux) on every kept-alive call.
     disable_nagle_algorithm = True
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, ``clock_skew`` seconds off the real time: a server whose clock
+        disagrees with the client's, for devcreds doctor to notice."""
+        now = time.time() if timestamp is None else timestamp
+        return email.utils.formatdate(now + self.server.emulator.config.clock_skew, usegmt=True)
 
     def do_GET(self) -> None:
         self._dispatch()
