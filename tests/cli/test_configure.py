@@ -228,3 +228,31 @@ def test_login_and_export_work_in_the_european_sovereign_cloud(cli):
     )  # fmt: skip
     cli.ok("login", "--profile", "eu", "--use-device-code", "--no-browser")
     assert cli.export("eu")["AccessKeyId"]
+
+
+def test_the_credential_process_line_it_prints_works_without_path(make_cli):
+    """configure sso prints a credential_process line with the full command; boto3 gets
+    credentials through it with a PATH that has no devcreds on it."""
+    import json
+    import subprocess
+
+    cli = make_cli()
+    args = ["configure", "sso", "--profile", "dev", "--sso-session", "corp"]
+    args += ["--start-url", START_URL, "--sso-region", "us-east-1"]
+    args += ["--account-id", "111111111111", "--role-name", "Developer"]
+    completed = cli.run(*args)
+    assert completed.returncode == 0, completed.stderr
+    line = next(x.strip() for x in completed.stderr.splitlines() if "credential_process =" in x)
+    assert line == f"credential_process = {sys.executable} -m devcreds export --profile dev"
+    with cli.config.open("a") as config:
+        config.write(f"\n[profile app]\n{line}\n")
+    cli.ok("login", "--profile", "dev", "--use-device-code")
+    code = (
+        "import boto3, json; c = boto3.Session(profile_name='app').get_credentials()"
+        ".get_frozen_credentials(); print(json.dumps({'key': c.access_key}))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], env={**cli.env, "PATH": "/nonexistent"},
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert json.loads(shown.stdout)["key"].startswith("ASIA")

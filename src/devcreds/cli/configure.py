@@ -124,7 +124,10 @@ def configure_sso(
     changed = ssoconfig.write(plan)
     render.stderr.print(
         f"{'Wrote' if changed else 'Already in'} {plan.path}: [{plan.profile_section}] and "
-        f"[sso-session {sso_session}].\nNext: devcreds login --profile {profile}",
+        f"[sso-session {sso_session}].\nNext: devcreds login --profile {profile}\n"
+        "For an app or tool that takes a credential_process (the full path: it may not run "
+        f"with your PATH):\n  credential_process = {render.own_command()} export --profile "
+        f"{profile}",
         markup=False,
     )
 

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -121,3 +122,12 @@ def _span(seconds: float) -> str:
     if hours < 48:
         return f"{hours} h {rest} min" if rest else f"{hours} h"
     return f"{hours // 24} days"
+
+
+def own_command() -> str:
+    """How another program can start this devcreds: the full path of the script run (pipx's
+    shim, a venv's bin/devcreds), or this Python with -m devcreds."""
+    script = Path(sys.argv[0])
+    if script.name.startswith("devcreds") and script.is_file():
+        return str(script.resolve())
+    return f"{sys.executable} -m devcreds"
