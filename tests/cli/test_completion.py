@@ -70,7 +70,7 @@ def test_bash_completes_profile_names_from_the_config(shell_env):
 
 
 def test_bash_completes_commands_options_sessions_and_formats(shell_env):
-    assert _bash(shell_env, "con") == ["configure"]
+    assert _bash(shell_env, "con") == ["configure", "console"]
     assert _bash(shell_env, "configure", "pop") == ["populate"]
     assert "--use-device-code" in _bash(shell_env, "login", "--use")
     assert _bash(shell_env, "roles", "--sso-session", "") == ["corp"]

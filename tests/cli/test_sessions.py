@@ -15,12 +15,12 @@ def test_roles_json_lists_every_account_and_role(logged_in):
 
 
 def test_roles_follow_pagination(make_cli):
-    """With 45 accounts (three pages) every one is listed."""
-    cli = make_cli(accounts=45, roles_per_account=1)
+    """With 250 accounts (three pages of 100, the most a page holds) every one is listed."""
+    cli = make_cli(accounts=250, roles_per_account=1)
     cli.configure()
     cli.ok("login", "--profile", "dev", "--use-device-code")
     rows = json.loads(cli.ok("roles", "--sso-session", "corp", "--json"))
-    assert len({row["accountId"] for row in rows}) == 45
+    assert len({row["accountId"] for row in rows}) == 250
     assert cli.emu.calls("ListAccounts") == 3
 
 
