@@ -37,7 +37,9 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from devcreds import __version__, regions
 from devcreds.cache import RoleCredentials
@@ -53,7 +55,10 @@ from devcreds.sso import starturl
 
 log = logging.getLogger(__name__)
 
-# The variable that names the federation endpoint; the CLI reads it.
+# Variables that send one AWS service elsewhere; credentials from there are not AWS's.
+_SERVICE_ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_STS")
+
+# The variable that names the federation endpoint.
 ENDPOINT_VARIABLE = "DEVCREDS_FEDERATION_ENDPOINT"
 TIMEOUT = 10.0  # seconds for the one getSigninToken call (the start URL check's budget)
 LOGIN_URL_MINUTES = 15  # how long AWS honours a login URL
@@ -111,6 +116,52 @@ def federation_endpoint(region: str | None, partition_region: str) -> str:
     if region is not None and known.regional_signin and region != known.global_region:
         return f"https://{region}.{known.signin_host}/federation"
     return f"https://{known.signin_host}/federation"
+
+
+def endpoint(
+    environ: Mapping[str, str],
+    values: Mapping[str, str],
+    section: str,
+    region: str | None,
+    sso_region: str,
+) -> str:
+    """DEVCREDS_FEDERATION_ENDPOINT; else, when the AWS endpoints are redirected (an emulator,
+    LocalStack), that endpoint's /federation, since credentials from there must never go to
+    AWS; else the region's endpoint at AWS. ``values`` are the profile's, from ``section``."""
+    variable = ENDPOINT_VARIABLE
+    configured = environ.get(variable)
+    if configured:
+        parts = urlsplit(configured)
+        if not starturl.acceptable(configured) or parts.query or parts.fragment:
+            raise UsageError(
+                f"{variable}={configured} is not an https URL (http only on loopback) "
+                "without a query",
+                hint=f"set {variable} to e.g. https://signin.aws.amazon.com/federation",
+            )
+        return configured
+    ignored = (
+        environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        or values.get("ignore_configured_endpoint_urls")
+        or ""
+    )
+    if ignored.lower() != "true":
+        base = environ.get("AWS_ENDPOINT_URL") or values.get("endpoint_url")
+        if base:
+            # The credentials came from there; that service's sign-in is beside them.
+            return base.rstrip("/") + "/federation"
+        elsewhere = [
+            f"{name}={environ[name]}" for name in _SERVICE_ENDPOINT_VARIABLES if environ.get(name)
+        ]
+        if values.get("services"):
+            elsewhere.append(f"services = {values['services']} in {section}")
+        if elsewhere:
+            raise UsageError(
+                f"the credentials come from {elsewhere[0]}, not from AWS, so devcreds does "
+                "not send them to the AWS sign-in endpoint",
+                hint=f"set {variable} to that service's federation endpoint "
+                "(the devcreds emulator's is its URL + /federation)",
+            )
+    return federation_endpoint(region, sso_region)
 
 
 def destination(region: str | None, given: str | None, partition_region: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import typer
 
@@ -17,10 +16,6 @@ from devcreds.cli.options import Profile
 from devcreds.cli.signin import credentials_for
 from devcreds.cli.ui import open_browser
 from devcreds.errors import UsageError
-from devcreds.sso import starturl
-
-# Variables that send one AWS service elsewhere; credentials from there are not AWS's.
-_SERVICE_ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_STS")
 
 
 def console(
@@ -69,7 +64,9 @@ def console(
     chain = awsconfig.credential_chain(ctx.config, ctx.profile)
     region = region or awsconfig.profile_region(ctx.config, ctx.profile)
     sso_region = chain.root.session.region
-    endpoint = _endpoint(ctx, region, sso_region)
+    endpoint = federation.endpoint(
+        ctx.environ, _profile_values(ctx), f"[profile {ctx.profile}]", region, sso_region
+    )
     page = federation.destination(region, destination, sso_region)
     creds = credentials_for(ctx)
     url = federation.login_url(
@@ -97,46 +94,3 @@ def console(
 
 def _profile_values(ctx: Context) -> dict[str, str]:
     return dict(ctx.config.profiles.get(ctx.profile, {}))
-
-
-def _endpoint(ctx: Context, region: str | None, sso_region: str) -> str:
-    """DEVCREDS_FEDERATION_ENDPOINT; else, when the AWS endpoints are redirected (an emulator,
-    LocalStack), that endpoint's /federation, since credentials from there must never go to
-    AWS; else the region's endpoint at AWS."""
-    variable = federation.ENDPOINT_VARIABLE
-    configured = ctx.environ.get(variable)
-    if configured:
-        parts = urlsplit(configured)
-        if not starturl.acceptable(configured) or parts.query or parts.fragment:
-            raise UsageError(
-                f"{variable}={configured} is not an https URL (http only on loopback) "
-                "without a query",
-                hint=f"set {variable} to e.g. https://signin.aws.amazon.com/federation",
-            )
-        return configured
-    values = _profile_values(ctx)
-    ignored = (
-        ctx.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        or values.get("ignore_configured_endpoint_urls")
-        or ""
-    )
-    if ignored.lower() != "true":
-        base = ctx.environ.get("AWS_ENDPOINT_URL") or values.get("endpoint_url")
-        if base:
-            # The credentials came from there; that service's sign-in is beside them.
-            return base.rstrip("/") + "/federation"
-        elsewhere = [
-            f"{name}={ctx.environ[name]}"
-            for name in _SERVICE_ENDPOINT_VARIABLES
-            if ctx.environ.get(name)
-        ]
-        if values.get("services"):
-            elsewhere.append(f"services = {values['services']} in [profile {ctx.profile}]")
-        if elsewhere:
-            raise UsageError(
-                f"the credentials come from {elsewhere[0]}, not from AWS, so devcreds does "
-                "not send them to the AWS sign-in endpoint",
-                hint=f"set {variable} to that service's federation endpoint "
-                "(the devcreds emulator's is its URL + /federation)",
-            )
-    return federation.federation_endpoint(region, sso_region)
