@@ -45,7 +45,10 @@ T = TypeVar("T")
 
 WORKERS = 12  # calls in flight at most
 DEADLINE = 120.0  # seconds a listing may keep retrying throttled calls
-DECREASE = 0.7  # the rate after a throttle, as a share of the rate before
+# The rate after a throttle, as a share of the rate before. Measured on 300 accounts at
+# 20 requests/s: 0.7 left a tenth of the allowed rate unused; a refused call costs a retry,
+# not a token of the server's bucket, so erring high is cheap.
+DECREASE = 0.85
 INCREASE = 2.0  # requests/s gained per second of accepted calls
 MIN_RATE = 1.0  # requests/s; the pacer never goes below it
 BACKOFF_BASE = 0.05  # seconds; a throttled call waits up to BACKOFF_BASE * 2**attempt
