@@ -43,7 +43,7 @@ from devcreds.sso.portal import Account, Portal
 
 T = TypeVar("T")
 
-WORKERS = 12  # calls in flight at most
+WORKERS = 24  # calls in flight at most
 DEADLINE = 120.0  # seconds a listing may keep retrying throttled calls
 # The rate after a throttle, as a share of the rate before. Measured on 300 accounts at
 # 20 requests/s: 0.7 left a tenth of the allowed rate unused; a refused call costs a retry,

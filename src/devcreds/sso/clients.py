@@ -38,7 +38,7 @@ READ_TIMEOUT = 5
 MAX_ATTEMPTS = 2
 # Connections a client keeps per host: at least the listing flow's threads (botocore's
 # default, 10, would discard connections and reconnect).
-MAX_POOL_CONNECTIONS = 16
+MAX_POOL_CONNECTIONS = 24
 
 # Error codes that mean "too many requests", whatever the service calls it (SSO OIDC's
 # SlowDownException is only a normal answer inside the device poll, which checks first).
