@@ -46,7 +46,6 @@ ACCOUNTS = 300
 ROLES = 2
 LATENCY_MS = 40
 RPS = 20.0
-PAGE = 20  # accounts in one ListAccounts page
 START_URL = "https://d-0123456789.awsapps.com/start"
 SSO_REGION = "us-east-1"
 PROFILE_REGION = "eu-west-1"
@@ -115,6 +114,7 @@ class Run:
     rows: int  # roles listed (or profiles written)
     exit: int
     error: str = ""  # the first error line of a failed run
+    pages: int = 0  # of those calls, the ListAccounts ones
 
     @property
     def failed(self) -> bool:
@@ -125,16 +125,10 @@ class Run:
         return f"{self.wall:.2f} s, {outcome}" + (f": {self.error}" if self.error else "")
 
 
-def accepted_calls() -> int:
-    """Calls a listing needs when none is turned away: the account pages, then one
-    ListAccountRoles per account (two roles fit one page)."""
-    return -(-ACCOUNTS // PAGE) + ACCOUNTS
-
-
-def throttle_bound(rps: float) -> float:
-    """The shortest time the throttle allows: the calls past the bucket's first burst, at
-    the rate (0 without a throttle)."""
-    return (accepted_calls() - rps) / rps if rps else 0.0
+def throttle_bound(needed: int, rps: float) -> float:
+    """The shortest time the throttle allows a listing of ``needed`` calls: the calls past
+    the bucket's first burst, at the rate (0 without a throttle)."""
+    return (needed - rps) / rps if rps and needed else 0.0
 
 
 @dataclass
@@ -145,6 +139,11 @@ class Listed:
     command: str  # as shown in the table
     throttle_rps: float
     runs: list[Run] = field(default_factory=list)
+    # Calls a listing of this tool needs when none is turned away: what its runs without a
+    # throttle made (the account pages at the page size it asks for, then one
+    # ListAccountRoles per account, two roles fitting one page).
+    needed: int = 0
+    pages: int = 0  # of those, the ListAccounts pages
 
     @property
     def median(self) -> float:
@@ -156,10 +155,10 @@ class Listed:
 
     def row(self) -> str:
         walls = [r.wall for r in self.runs]
-        bound = throttle_bound(self.throttle_rps)
+        bound = throttle_bound(self.needed, self.throttle_rps)
         ratio = f"{self.median / bound:.2f}x" if bound else "n/a"
-        complete = [r.calls - accepted_calls() for r in self.runs if not r.failed]
-        retries = f"{statistics.median(complete):.0f}" if complete else "n/a"
+        complete = [r.calls - self.needed for r in self.runs if not r.failed]
+        retries = f"{statistics.median(complete):.0f}" if complete and self.needed else "n/a"
         throttle = f"{self.throttle_rps:g}/s" if self.throttle_rps else "none"
         return (
             f"| {self.command} | {throttle} | {self.median:.2f} | {min(walls):.2f} | "
@@ -217,6 +216,7 @@ class Emulated:
         self.home = folder
         self.asu = asu
         self.throttle_rps = throttle_rps
+        self.last_pages = 0
         self.process = subprocess.Popen(
             [
                 str(BIN / "devcreds"), "emulator", "--auto-approve", "--port", "0",
@@ -258,22 +258,22 @@ class Emulated:
         with urllib.request.urlopen(f"{self.url}/_emulator/stats") as answer:  # noqa: S310 - loopback
             return {k: int(v) for k, v in json.loads(answer.read())["calls"].items()}
 
-    def listing_calls(self) -> int:
-        calls = self.calls()
-        return calls.get("ListAccounts", 0) + calls.get("ListAccountRoles", 0)
-
     def run(
         self, command: list[str], env: dict[str, str] | None = None
     ) -> tuple[subprocess.CompletedProcess[str], float, int]:
-        """``command`` as a whole process: its outcome, wall time and listing calls."""
-        before = self.listing_calls()
+        """``command`` as a whole process: its outcome, wall time and listing calls (the
+        ListAccounts among them in ``last_pages``)."""
+        before = self.calls()
         started = time.perf_counter()
         completed = subprocess.run(
             command, env=env or self.env, capture_output=True, text=True, check=False,
             stdin=subprocess.DEVNULL,
         )  # fmt: skip
         wall = time.perf_counter() - started
-        return completed, wall, self.listing_calls() - before
+        after = self.calls()
+        made = {k: after.get(k, 0) - before.get(k, 0) for k in ("ListAccounts", "ListAccountRoles")}
+        self.last_pages = made["ListAccounts"]
+        return completed, wall, sum(made.values())
 
     def devcreds(
         self, *args: str, env: dict[str, str] | None = None
@@ -315,7 +315,7 @@ class Emulated:
         completed, wall, calls = self.run(command)
         rows = len(json.loads(completed.stdout)) if completed.returncode == 0 else 0
         error = error_line(completed.stderr) if completed.returncode else ""
-        into.runs.append(Run(wall, calls, rows, completed.returncode, error))
+        into.runs.append(Run(wall, calls, rows, completed.returncode, error, self.last_pages))
         print(f"  devcreds: {into.runs[-1].text()}", flush=True)
 
     def asu_roles(self, into: Listed) -> None:
@@ -325,7 +325,7 @@ class Emulated:
         rows = max(0, len(completed.stdout.splitlines()) - 1)  # less the header
         failed = completed.returncode or rows != ACCOUNTS * ROLES
         error = error_line(completed.stderr) if failed else ""
-        into.runs.append(Run(wall, calls, rows, completed.returncode, error))
+        into.runs.append(Run(wall, calls, rows, completed.returncode, error, self.last_pages))
         print(f"  aws-sso-util: {into.runs[-1].text()}", flush=True)
 
 
@@ -514,6 +514,13 @@ def run(runs: int) -> ListingBench:
                     populated += devcreds_populate(em, 3)
             finally:
                 em.close()
+    for tool in ("devcreds", "aws-sso-util"):
+        free = [r for x in listed if x.tool == tool and not x.throttle_rps for r in x.runs]
+        complete = [r for r in free if not r.failed] or free
+        for x in listed:
+            if x.tool == tool:
+                x.needed = round(statistics.median(r.calls for r in complete))
+                x.pages = round(statistics.median(r.pages for r in complete))
     version = subprocess.run(
         [str(BIN / "devcreds"), "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
@@ -535,7 +542,7 @@ def section(m: ListingBench) -> list[str]:
     by = {(x.tool, x.throttle_rps): x for x in m.listed}
     ours, theirs = by["devcreds", 0.0], by["aws-sso-util", 0.0]
     ours_t, theirs_t = by["devcreds", RPS], by["aws-sso-util", RPS]
-    bound = throttle_bound(RPS)
+    bound = throttle_bound(ours_t.needed, RPS)
     speedup = theirs.median / ours.median
     v = m.versions
     return [
@@ -552,20 +559,24 @@ def section(m: ListingBench) -> list[str]:
         f"- (b) throttle {RPS:g}/s: devcreds **{ours_t.median / bound:.2f}×** the throttle "
         f"bound (target ≤ 1.3×: {'met' if ours_t.median / bound <= 1.3 else 'not met'}), "
         f"**{ours_t.failed} of {len(ours_t.runs)}** runs failed (target 0); aws-sso-util "
-        f"{theirs_t.median:.2f} s median ({theirs_t.median / bound:.2f}× the bound), "
+        f"{theirs_t.median:.2f} s median ({theirs_t.median / throttle_bound(theirs_t.needed, RPS):.2f}× its bound), "
         f"{theirs_t.failed} of {len(theirs_t.runs)} runs failed, run by run:",
         *[f"  - run {i}: {r.text()}" for i, r in enumerate(theirs_t.runs, 1)],
         f"- aws-sso-util makes one call at a time: without a throttle that is "
-        f"{accepted_calls() / theirs.median:.1f} calls/s here, devcreds "
-        f"{accepted_calls() / ours.median:.1f} calls/s ({WORKERS} threads); 1-minute load average "
+        f"{theirs.needed / theirs.median:.1f} calls/s here, devcreds "
+        f"{ours.needed / ours.median:.1f} calls/s ({WORKERS} in flight); 1-minute load average "
         f"{m.load[0]:.2f} at the start, {m.load[1]:.2f} at the end (2 CPUs; other work may "
         "have run beside it)",
         "",
-        "Calls are the ListAccounts and ListAccountRoles the emulator counted during a run; a "
-        f"listing needs {accepted_calls()} ({-(-ACCOUNTS // PAGE)} ListAccounts pages + "
-        f"{ACCOUNTS} ListAccountRoles), and retries are the calls past those (the ones the "
-        "throttle turned away), over the runs that completed. The throttle bound is those "
-        f"calls less the bucket's first burst ({RPS:g}), divided by the rate. A failed run "
+        "Calls are the ListAccounts and ListAccountRoles the emulator counted during a run. "
+        "The calls a tool's listing needs are what it made without a throttle: devcreds "
+        f"{ours.needed} ({ours.pages} ListAccounts pages + "
+        f"{ours.needed - ours.pages} ListAccountRoles), aws-sso-util {theirs.needed} "
+        f"({theirs.pages} pages at the emulator's default size, + "
+        f"{theirs.needed - theirs.pages} ListAccountRoles). Retries are the calls past those "
+        "(the ones the throttle turned away), over the runs that completed; a tool's throttle "
+        f"bound is its needed calls less the bucket's first burst ({RPS:g}), divided by the "
+        "rate. A failed run "
         f"exits non-zero or lists fewer than {ACCOUNTS * ROLES} roles. The runs of the two "
         "tools alternate on one emulator per setting.",
         "",
@@ -574,6 +585,13 @@ def section(m: ListingBench) -> list[str]:
         "| command | median s | min s | max s | calls | profiles written | runs failed |",
         "|---|---:|---:|---:|---:|---:|---:|",
         *[p.row() for p in m.populated],
+        "",
+        *[
+            f"- {p.command}, run {i} failed: {r.text()}"
+            for p in m.populated
+            for i, r in enumerate(p.runs, 1)
+            if r.exit or r.error
+        ],
         "",
         "Each populate run writes into a config file of its own, new for that run. "
         "aws-sso-util's starts empty (its start URL and region are on its command line); "
