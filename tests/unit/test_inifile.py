@@ -13,6 +13,12 @@ from devcreds import inifile
 from devcreds.errors import FileError, UsageError
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "ini"
+CONFIG_SAMPLES = [
+    "aws__aws-cli__aws_config",
+    "aws__aws-cli__aws_config_nested",
+    "aws__aws-cli__aws_services_config",
+    "synthetic__aws_config_crlf",
+]
 SSO = {
     "sso-session corp": {
         "sso_start_url": "https://d-1.awsapps.com/start",
@@ -38,16 +44,7 @@ def _sections(path):
     return {s: dict(parser.items(s)) for s in parser.sections()}
 
 
-@pytest.mark.parametrize(
-    "sample",
-    [
-        "aws__aws-cli__aws_config",
-        "aws__aws-cli__aws_config_nested",
-        "aws__aws-cli__aws_services_config",
-        "synthetic__aws_config_crlf",
-        "synthetic__aws_credentials",
-    ],
-)
+@pytest.mark.parametrize("sample", [*CONFIG_SAMPLES, "synthetic__aws_credentials"])
 def test_adding_sections_keeps_every_original_byte(tmp_path, sample):
     """New sections are appended; the original content is an untouched prefix."""
     path = _copy(tmp_path, sample)
@@ -198,15 +195,7 @@ def test_symlinked_file_stays_a_symlink(tmp_path):
     assert "[sso-session corp]" in target.read_text()
 
 
-@pytest.mark.parametrize(
-    "sample",
-    [
-        "aws__aws-cli__aws_config",
-        "aws__aws-cli__aws_config_nested",
-        "aws__aws-cli__aws_services_config",
-        "synthetic__aws_config_crlf",
-    ],
-)
+@pytest.mark.parametrize("sample", CONFIG_SAMPLES)
 def test_removing_appended_sections_gives_back_every_byte(tmp_path, sample):
     """Every byte, except the line break an append had to end the last line with."""
     path = _copy(tmp_path, sample)
