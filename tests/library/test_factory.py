@@ -165,3 +165,40 @@ def test_a_session_name_sts_would_not_take_is_a_usage_error(sso_source, clock):
     object.__setattr__(settings, "role_session_name", "x")  # past ClientSettings' own check
     with pytest.raises(UsageError):
         create_client("sts", settings, clock=clock).get_caller_identity()
+
+
+def test_assumed_role_clients_of_a_thread_come_from_one_warm_session(sso_source, clock):
+    """A factory is called per client: the thread's session for these settings is reused
+    (a new one loads botocore's models again), and another thread gets its own."""
+    import threading
+
+    from devcreds import library
+
+    settings = _settings(sso_source, role_session_name="warm")
+    first = library._SESSIONS.get(settings, clock)
+    assert library._SESSIONS.get(settings, clock) is first
+    other: list[object] = []
+    thread = threading.Thread(target=lambda: other.append(library._SESSIONS.get(settings, clock)))
+    thread.start()
+    thread.join()
+    assert other[0] is not first
+    assert (
+        create_client("sts", settings, clock=clock).get_caller_identity()["Arn"].endswith("/warm")
+    )
+
+
+def test_default_chain_clients_read_the_credentials_file_each_time(tmp_path, monkeypatch):
+    """Without a role, every client resolves the chain anew: keys devcreds rewrote into the
+    credentials file since the last client are the ones the next one signs with."""
+    credentials_file = tmp_path / "credentials"
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials_file))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+    settings = ClientSettings(use_default_credentials=True, region="us-east-1")
+    keys = []
+    for key in ("AKIAFIRSTKEY00000000", "AKIASECONDKEY0000000"):
+        credentials_file.write_text(
+            f"[default]\naws_access_key_id = {key}\naws_secret_access_key = s\n"
+        )
+        keys.append(create_client("sts", settings)._request_signer._credentials.access_key)
+    assert keys == ["AKIAFIRSTKEY00000000", "AKIASECONDKEY0000000"]
