@@ -207,11 +207,6 @@ def login_url(
     return f"{endpoint}?{query}"
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None  # a federation endpoint does not redirect: a redirect is an error
-
-
 def _signin_token(
     creds: RoleCredentials,
     endpoint: str,
@@ -242,7 +237,7 @@ def _signin_token(
         },
     )
     opener = urllib.request.build_opener(
-        _NoRedirects(), urllib.request.HTTPSHandler(context=_tls(ca_bundle))
+        starturl.NoRedirects(), urllib.request.HTTPSHandler(context=_tls(ca_bundle))
     )
     log.debug("getSigninToken at %s", endpoint)
     try:

@@ -110,14 +110,17 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect comes back as the answer (an HTTPError with its Location), not followed:
+    here one redirect is read on purpose; console's federation endpoint must not redirect."""
+
     def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None  # the redirect is the answer: read its Location
+        return None
 
 
 def _follow(url: str, timeout: float) -> str:
     """One redirect at most, HEAD first and GET where HEAD is not allowed (the AWS CLI's)."""
-    opener = urllib.request.build_opener(_NoRedirects())
+    opener = urllib.request.build_opener(NoRedirects())
     for method in ("HEAD", "GET"):
         try:
             request = urllib.request.Request(url, method=method)  # noqa: S310 - https/http only
