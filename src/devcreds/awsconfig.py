@@ -154,6 +154,12 @@ def profile_sections(config: AwsConfig) -> dict[str, str]:
     return spelled
 
 
+def ca_bundle(config: AwsConfig, profile: str, environ: Mapping[str, str]) -> str | None:
+    """The CA bundle botocore verifies HTTPS with: AWS_CA_BUNDLE, else the profile's
+    ``ca_bundle``, taken as written (botocore expands neither ``~`` nor variables)."""
+    return environ.get("AWS_CA_BUNDLE") or config.profiles.get(profile, {}).get("ca_bundle")
+
+
 def parse_problem(exc: configparser.Error, text: str) -> tuple[int | None, str]:
     """The line a configparser error is about, and what is wrong there, never the line itself
     (in the credentials file it may hold a secret key)."""

@@ -232,9 +232,9 @@ def _environment(environ: Mapping[str, str], config: AwsConfig, profile: str) ->
     proxies = [f"{name}={environ[name]}" for name in _PROXIES if environ.get(name)]
     if proxies:
         yield Check("proxy", INFO, ", ".join(proxies))
-    bundle = environ.get("AWS_CA_BUNDLE") or config.profiles.get(profile, {}).get("ca_bundle")
+    bundle = awsconfig.ca_bundle(config, profile, environ)
     if bundle:
-        path = Path(os.path.expandvars(bundle)).expanduser()
+        path = Path(bundle)
         if not path.is_file() or not os.access(path, os.R_OK):
             yield Check(
                 "ca-bundle", FAIL, f"the CA bundle {path} cannot be read; every HTTPS call fails",

@@ -77,7 +77,7 @@ def console(
         issuer=chain.root.session.start_url,
         whose=f"profile {ctx.profile}",
         refused_hint=f"devcreds whoami --profile {ctx.profile} shows whether AWS accepts them",
-        ca_bundle=ctx.environ.get("AWS_CA_BUNDLE") or _profile_values(ctx).get("ca_bundle"),
+        ca_bundle=awsconfig.ca_bundle(ctx.config, ctx.profile, ctx.environ),
     )
     if print_url:
         sys.stdout.write(url + "\n")
