@@ -17,6 +17,7 @@ import datetime as dt
 import email.utils
 import os
 import stat
+import urllib.parse
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,11 +226,13 @@ def _clock(server_date: ServerDate, session: SsoSession, now: dt.datetime) -> Ch
 def _environment(environ: Mapping[str, str], config: AwsConfig, profile: str) -> Iterator[Check]:
     endpoints = sorted(name for name in environ if name.startswith(_ENDPOINT_PREFIX))
     if endpoints:
-        shown = ", ".join(f"{name}={environ[name]}" for name in endpoints)
+        shown = ", ".join(f"{name}={_without_password(environ[name])}" for name in endpoints)
         yield Check("endpoints", INFO, f"{shown}: AWS calls go there, not to AWS")
     else:
         yield Check("endpoints", OK, "no AWS_ENDPOINT_URL*: AWS's own endpoints")
-    proxies = [f"{name}={environ[name]}" for name in _PROXIES if environ.get(name)]
+    proxies = [
+        f"{name}={_without_password(environ[name])}" for name in _PROXIES if environ.get(name)
+    ]
     if proxies:
         yield Check("proxy", INFO, ", ".join(proxies))
     bundle = awsconfig.ca_bundle(config, profile, environ)
@@ -242,6 +245,15 @@ def _environment(environ: Mapping[str, str], config: AwsConfig, profile: str) ->
             )  # fmt: skip
         else:
             yield Check("ca-bundle", OK, f"{path} (instead of the system's certificates)")
+
+
+def _without_password(url: str) -> str:
+    """A URL as shown: ``http://user:secret@proxy:3128`` is ``http://user:***@proxy:3128``."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.netloc.rpartition('@')[2]}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def _permissions(paths: Paths) -> Iterator[Check]:

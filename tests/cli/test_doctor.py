@@ -66,3 +66,11 @@ def test_a_world_readable_cache_file_fails_with_its_chmod(logged_in):
     assert found["permissions"]["level"] == "fail"
     assert f"chmod 600 {path}" in found["permissions"]["fix"]
     assert "devcreds logout" in found["permissions"]["fix"]
+
+
+def test_a_proxy_password_is_never_shown(logged_in):
+    completed = logged_in.run(
+        "doctor", "--profile", "dev", HTTPS_PROXY="http://me:s3cret-pass@127.0.0.1:9", NO_PROXY="*"
+    )
+    assert "s3cret-pass" not in completed.stdout + completed.stderr
+    assert "HTTPS_PROXY=http://me:***@127.0.0.1:9" in completed.stdout
