@@ -7,6 +7,7 @@ the CLI returns. The CLI catches the root once and prints ``error:`` and
 
     DevcredsError
     ├── UsageError          exit 2  bad arguments, bad or inconsistent config
+    │   └── Ambiguous               two SSO sessions could answer; the user must pick
     ├── LoginRequired       exit 3  no usable SSO token; a login is needed
     ├── AwsRefused          exit 4  AWS (or the emulator) refused the request
     │   ├── RegistrationRejected    the cached client registration is no longer known
@@ -14,6 +15,7 @@ the CLI returns. The CLI catches the root once and prints ``error:`` and
     │   └── ServerFault             the service failed (500 InternalServerException)
     ├── NetworkError        exit 5  could not reach an endpoint, or listen on a port
     ├── FileError           exit 6  a file or sink could not be read or written
+    │   └── Refusal                 devcreds will not write it (a git-tracked file)
     └── CommandFailed               exec's command could not be started, as shells say it
         ├── CommandNotFound     exit 127
         └── CommandNotRunnable  exit 126
@@ -39,6 +41,10 @@ class UsageError(DevcredsError):
     """Bad arguments or configuration; the user must change what they asked for."""
 
     exit_code = 2
+
+
+class Ambiguous(UsageError):
+    """More than one of the user's SSO sessions could answer (serve: 409 Conflict)."""
 
 
 class LoginRequired(DevcredsError):
@@ -76,6 +82,11 @@ class FileError(DevcredsError):
     """A file, cache or sink could not be read or written."""
 
     exit_code = 6
+
+
+class Refusal(FileError):
+    """devcreds will not write the file, by its own rule (secrets into a file git tracks):
+    no retry can help, only the user's choice (``--allow-tracked``) or a change to the file."""
 
 
 class CommandFailed(DevcredsError):

@@ -28,7 +28,7 @@ from typing import Literal, Protocol
 from devcreds import awsconfig, cache, files, formats, keys
 from devcreds.awsconfig import AwsConfig, SsoSession
 from devcreds.cache import RoleCredentials
-from devcreds.errors import DevcredsError, FileError, LoginRequired, UsageError
+from devcreds.errors import DevcredsError, FileError, LoginRequired, Refusal, UsageError
 from devcreds.paths import Paths
 from devcreds.sinks import deliver
 from devcreds.sinks import refresh as sinks
@@ -255,12 +255,18 @@ def _rewrite(
     warnings: list[str] = []
     for item in due:
         path, kind, profile = item.found.path, item.found.kind, item.profile
+        written = item.found.state
+        with_region = written is not None and written.with_region
 
-        def delivery(profile: str = profile) -> deliver.Delivery:
+        def delivery(profile: str = profile, with_region: bool = with_region) -> deliver.Delivery:
             creds = credentials_of(profile)
-            # AWS_REGION is not given: a region devcreds wrote stays as it is (the write
-            # keeps its recorded values that it does not set), and so does the user's own.
-            return deliver.Delivery(formats.variables(creds.fields()), profile, creds.expiration)
+            variables = formats.variables(creds.fields())
+            # The region as the config says it now, where the user asked for one; without a
+            # region there, the one devcreds wrote stays as it is (and so does the user's own).
+            region = awsconfig.profile_region(config, profile) if with_region else None
+            if region:
+                variables["AWS_REGION"] = region
+            return deliver.Delivery(variables, profile, creds.expiration, with_region=with_region)
 
         try:
             report = deliver.write(
@@ -270,8 +276,13 @@ def _rewrite(
                 delivery,
                 now=now,
                 only=list(item.found.targets),
-                # write credentials never asks git: the file is the user's own, not a project's
-                allow_tracked=allow_tracked or kind == "credentials",
+                # The user's --allow-tracked of the write stands; write credentials never asks
+                # git: the file is the user's own, not a project's.
+                allow_tracked=(
+                    allow_tracked
+                    or kind == "credentials"
+                    or bool(written and written.allow_tracked)
+                ),
                 existing_only=True,  # a file deleted since the check is not recreated
                 fsync=fsync,
             )
@@ -335,6 +346,7 @@ class _Retry:
 
 
 Signature = tuple[int, int, int] | None
+_Stamp = tuple[str, Signature]  # the record's last write, and the config file's signature
 
 
 @dataclass
@@ -362,6 +374,8 @@ class Watch:
     _said: set[str] = field(default_factory=set, init=False)  # warnings, said once
     _told: set[str] = field(default_factory=set, init=False)  # sessions said to need a login
     _watched: frozenset[Path] | None = field(default=None, init=False)
+    # Files refused by a rule no retry can change, and what must change before another try.
+    _stuck: dict[Path, _Stamp] = field(default_factory=dict, init=False)
 
     def run(self, stopped: Callable[[], bool]) -> None:
         while not stopped():
@@ -391,6 +405,10 @@ class Watch:
                     results.append(self._leave(config, item, now))
                 continue
             watched.append(item.path)
+            stuck = self._stuck.get(item.path)
+            if stuck is not None and stuck == _stamp(item, config):
+                continue  # said once; waits for the user to change the file's record or config
+            self._stuck.pop(item.path, None)
             judged = _judge(self.paths, config, item, now, self.fsync)
             if isinstance(judged, FileResult):
                 self._retries.pop(item.path, None)
@@ -452,6 +470,12 @@ class Watch:
                 self._told.add(session.token_key)
                 self.events.login_needed(result.error)
             return None
+        if isinstance(result.error, (UsageError, Refusal)):
+            # A rule or the config refuses it: retrying cannot help. Said once, with its fix.
+            self._retries.pop(path, None)
+            self._stuck[path] = _stamp(item.found, config)
+            self.events.file(result, None)
+            return None
         if session is not None and result.error is None:
             self._told.discard(session.token_key)
         still_due = result.error is None and (result.refresh_at or now) <= now
@@ -509,6 +533,10 @@ def _session_of(config: AwsConfig, profile: str) -> SsoSession | None:
         return awsconfig.credential_chain(config, profile).root.session
     except UsageError:
         return None
+
+
+def _stamp(found: sinks.Found, config: AwsConfig) -> _Stamp:
+    return (found.state.written_at if found.state else "", _signature(config.path))
 
 
 def _signature(path: Path) -> Signature:

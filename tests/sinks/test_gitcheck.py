@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devcreds.errors import FileError
+from devcreds.errors import FileError, Refusal
 from devcreds.paths import Paths
 from devcreds.sinks import deliver, gitcheck
 from devcreds.sinks.deliver import Delivery, Report
@@ -179,17 +179,69 @@ def test_outside_any_repository_nothing_is_refused(tmp_path):
     assert report.warnings == []
 
 
-def test_without_git_installed_nothing_is_refused(tmp_path, repo, monkeypatch):
-    """No git on PATH, even in a repository: OUTSIDE for every file, the write happens."""
+def _no_git(tmp_path: Path) -> str:
+    """A PATH without git, as on a Windows machine whose git lives inside Visual Studio."""
     empty = tmp_path / "no-git"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    assert gitcheck.states([repo / "tracked.env", repo / "new.env"]) == {
-        repo / "tracked.env": GitState.OUTSIDE,
-        repo / "new.env": GitState.OUTSIDE,
-    }
-    report = write(tmp_path, repo / "tracked.env")
-    assert not report.failures
+    empty.mkdir(exist_ok=True)
+    return str(empty)
+
+
+def _failing_git(tmp_path: Path) -> str:
+    """A PATH whose git runs and fails, whatever it is asked."""
+    bin_dir = tmp_path / "failing-git"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "git").write_text("#!/bin/sh\necho 'fatal: broken' >&2\nexit 128\n")
+    (bin_dir / "git").chmod(0o755)
+    return str(bin_dir)
+
+
+GIT_THAT_CANNOT_ANSWER = {"missing": _no_git, "failing": _failing_git}
+
+
+@pytest.mark.parametrize("name", ["tracked.env", "ignored.env", "new.env"])
+@pytest.mark.parametrize("path_of", GIT_THAT_CANNOT_ANSWER.values(), ids=GIT_THAT_CANNOT_ANSWER)
+def test_without_an_answer_from_git_a_file_in_a_repository_is_refused(
+    tmp_path, repo, monkeypatch, name, path_of
+):
+    """No git on PATH, or a git that fails: tracked, ignored and untracked files inside a
+    repository are all refused (exit 6), untouched, and no credentials are fetched."""
+    target = repo / name
+    target.write_text("APP=1\n")
+    monkeypatch.setenv("PATH", path_of(tmp_path))
+    asked: list[int] = []
+    with pytest.raises(Refusal) as caught:
+        write(tmp_path, target, asked=asked)
+    assert caught.value.exit_code == 6
+    assert caught.value.message.startswith(f"git could not tell whether it tracks {target}")
+    assert target.read_text() == "APP=1\n"
+    assert asked == []
+
+
+@pytest.mark.parametrize("path_of", GIT_THAT_CANNOT_ANSWER.values(), ids=GIT_THAT_CANNOT_ANSWER)
+def test_without_an_answer_from_git_a_file_outside_repositories_is_written(
+    tmp_path, monkeypatch, path_of
+):
+    """Outside any repository git is never asked: the write happens, git or not."""
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", path_of(tmp_path))
+    report = write(tmp_path, folder / ".env")
+    assert report.failures == []
+    assert CREDS["AWS_SECRET_ACCESS_KEY"] in (folder / ".env").read_text()
+
+
+def test_without_git_the_reason_names_the_path(tmp_path, repo, monkeypatch):
+    """The refusal says why git could not answer: it is not on PATH."""
+    monkeypatch.setenv("PATH", _no_git(tmp_path))
+    status = gitcheck.check([repo / "tracked.env"])[repo / "tracked.env"]
+    assert status == gitcheck.Status(GitState.UNKNOWN, "git is not installed, or not on PATH")
+
+
+def test_without_git_allow_tracked_still_writes(tmp_path, repo, monkeypatch):
+    """--allow-tracked is the user's word for a file git cannot answer for, too."""
+    monkeypatch.setenv("PATH", _no_git(tmp_path))
+    report = write(tmp_path, repo / "tracked.env", allow_tracked=True)
+    assert report.failures == []
     assert CREDS["AWS_SECRET_ACCESS_KEY"] in (repo / "tracked.env").read_text()
 
 

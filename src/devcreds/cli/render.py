@@ -46,6 +46,8 @@ def report(result: Report, changed: str, unchanged: str) -> None:
         else:
             state = outcome.note or (changed if outcome.changed else unchanged)
             stderr.print(f"{state}: {outcome.path}", markup=False)
+        for line in outcome.skipped:
+            stderr.print(f"  skipped {line}", markup=False)
 
 
 def raise_failures(result: Report, done: str, hint: str) -> None:

@@ -13,7 +13,8 @@ from devcreds.cache import RoleCredentials
 from devcreds.cli import render, running
 from devcreds.cli.context import Context
 from devcreds.errors import UsageError
-from devcreds.serve import install, server, state
+from devcreds.serve import address, install, roles, server, state
+from devcreds.serve.address import Address
 
 
 def serve(
@@ -48,7 +49,7 @@ def serve(
         bool, typer.Option("--uninstall", help="Remove what --install set up.")
     ] = False,
 ) -> None:
-    """Serve credentials to AWS SDKs at http://127.0.0.1:PORT/profile/PROFILE.
+    """Serve credentials to AWS SDKs at http://127.0.0.1:PORT/account/ACCOUNT/role/ROLE.
 
     Apps given AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
     (devcreds write … --via serve) refresh their credentials from here on their own. Files in
@@ -71,19 +72,23 @@ def serve(
         _service(ctx, port, install_service)
         return
 
-    def fetch(profile: str, outlive: dt.datetime | None) -> RoleCredentials:
-        # A context per fetch: a profile added to the config while serve runs is found.
-        return Context(os.environ, profile).profile_credentials(outlive)
+    def fetch(wanted: Address, outlive: dt.datetime | None) -> RoleCredentials:
+        # A context per fetch: a profile or session added while serve runs is found.
+        if wanted.profile is not None:
+            return Context(os.environ, wanted.profile).profile_credentials(outlive)
+        fresh = Context(os.environ, None)
+        return roles.role_credentials(fresh.config, fresh.resolver, wanted, outlive)
 
     running_server = server.start(ctx.paths, fetch, _log, host, port)
     stop = running.stop_on_signals()
     if not server.is_loopback(host):
         render.warning(f"serving beyond this machine on {host}: anyone with the token can ask")
-    url = state.endpoint_url("PROFILE", running_server.port, host)
+    example = Address(account_id="ACCOUNT", role_name="ROLE")
+    url = address.url(example, running_server.port, host)
     # The contract: the first stdout line says where we are, for scripts to read.
-    print(f"listening on {url.removesuffix('/profile/PROFILE')}", flush=True)
+    print(f"listening on {url.removesuffix(example.path)}", flush=True)
     render.stderr.print(
-        f"serving credentials at {url}\n"
+        f"serving credentials at {url} (and /profile/PROFILE)\n"
         f"token file: {state.token_file(ctx.paths)}\n"
         "point an app here: devcreds write launchsettings|vscode|dotenv --via serve; "
         "Ctrl-C stops",

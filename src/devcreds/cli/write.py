@@ -14,7 +14,7 @@ from devcreds.cli.context import Context
 from devcreds.cli.options import AllowTracked, Profile
 from devcreds.cli.signin import credentials_for
 from devcreds.errors import UsageError
-from devcreds.serve import state
+from devcreds.serve import address, state
 from devcreds.sinks import deliver, launchsettings, vscode
 
 app = typer.Typer(
@@ -138,7 +138,7 @@ def _deliver(
         variables = formats.variables(creds.fields())
         if region:
             variables["AWS_REGION"] = region
-        return deliver.Delivery(variables, ctx.profile, creds.expiration)
+        return deliver.Delivery(variables, ctx.profile, creds.expiration, with_region=bool(region))
 
     report = deliver.write(
         ctx.paths,
@@ -160,10 +160,16 @@ def _deliver(
                 markup=False,
             )
     written = any(o.error is None for o in report.outcomes)
-    if how.via == "serve" and written and not state.probe(ctx.paths, how.serve_port):
+    if how.via == "serve" and written:
+        if not state.probe(ctx.paths, how.serve_port):
+            render.stderr.print(
+                f"devcreds serve is not running on port {how.serve_port}: start it with "
+                "devcreds serve (or once for good: devcreds serve --install)",
+                markup=False,
+            )
         render.stderr.print(
-            f"devcreds serve is not running on port {how.serve_port}: start it with "
-            "devcreds serve (or once for good: devcreds serve --install)",
+            "every other developer, once (it starts serve at each logon and names the token "
+            "variable to set): devcreds serve --install",
             markup=False,
         )
     render.raise_failures(report, "written", "fix the files named above, then run it again")
@@ -172,15 +178,26 @@ def _deliver(
 def _endpoint(ctx: Context, port: int, region: str | None) -> deliver.Delivery:
     """The two variables every SDK reads for container credentials, pointing at serve."""
     state.ensure_token(ctx.paths)  # the file the variable names exists before serve first runs
+    wanted = address.for_profile(ctx.config, ctx.profile)
+    if wanted.profile is not None:
+        render.warning(
+            f"profile {ctx.profile} assumes a role, which has no name the whole team shares: "
+            "the URL names your profile, so others need a profile of that name"
+        )
     variables = {
-        state.URI_VARIABLE: state.endpoint_url(ctx.profile, port),
+        state.URI_VARIABLE: address.url(wanted, port),
         state.TOKEN_FILE_VARIABLE: str(state.token_file(ctx.paths)),
     }
     if region:
         variables["AWS_REGION"] = region
     # The token file's path is this developer's own: files shared through git do not get it.
     return deliver.Delivery(
-        variables, ctx.profile, None, via="serve", private=frozenset({state.TOKEN_FILE_VARIABLE})
+        variables,
+        ctx.profile,
+        None,
+        via="serve",
+        private=frozenset({state.TOKEN_FILE_VARIABLE}),
+        with_region=bool(region),
     )
 
 

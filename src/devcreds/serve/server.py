@@ -1,4 +1,5 @@
-"""The container-credentials endpoint: ``GET /profile/NAME`` with the token, on loopback.
+"""The container-credentials endpoint: ``GET /account/ID/role/ROLE`` (or ``/profile/NAME``)
+with the token, on loopback.
 
 The standard library's threading HTTP server: a request is a dictionary
 lookup and a small JSON answer made once per set of credentials, which it
@@ -32,6 +33,7 @@ from typing import Any
 
 from devcreds.cache import RoleCredentials
 from devcreds.errors import (
+    Ambiguous,
     AwsRefused,
     DevcredsError,
     LoginRequired,
@@ -39,7 +41,8 @@ from devcreds.errors import (
     UsageError,
 )
 from devcreds.paths import Paths
-from devcreds.serve import state
+from devcreds.serve import address, state
+from devcreds.serve.address import Address
 from devcreds.serve.supply import Fetch, Log, Supply
 
 # A slow or silent client gives up its connection (and thread) after this long.
@@ -50,6 +53,7 @@ MAX_CONNECTIONS = 256
 RENEW_EVERY = 30.0
 _STATUS = [
     (LoginRequired, 503),
+    (Ambiguous, 409),
     (UsageError, 404),
     (AwsRefused, 502),
     (NetworkError, 504),
@@ -113,15 +117,15 @@ class Server(http.server.ThreadingHTTPServer):
             self.hosts |= {shown, "localhost"}
         self.port = bound_port
         self.stopping = threading.Event()
-        self._answers: dict[str, tuple[RoleCredentials, bytes]] = {}
+        self._answers: dict[Address, tuple[RoleCredentials, bytes]] = {}
 
-    def encoded(self, profile: str, creds: RoleCredentials) -> bytes:
+    def encoded(self, wanted: Address, creds: RoleCredentials) -> bytes:
         """The answer's bytes, made once per set of credentials (the hot path of a busy app)."""
-        known = self._answers.get(profile)
+        known = self._answers.get(wanted)
         if known is not None and known[0] is creds:
             return known[1]
         data = json.dumps(body(creds)).encode()
-        self._answers[profile] = (creds, data)  # one assignment: safe across threads
+        self._answers[wanted] = (creds, data)  # one assignment: safe across threads
         return data
 
     def server_bind(self) -> None:
@@ -233,22 +237,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         if path == "/ping":
             return self._send(200, state.SERVICE)
+        wanted = address.parse(path)
+        if wanted is None:
+            return self._error(
+                404, "NotFound", "ask for /account/ACCOUNT/role/ROLE or /profile/NAME"
+            )
         try:
-            profile = urllib.parse.unquote(path.removeprefix("/profile/"), errors="strict")
-        except UnicodeDecodeError:
-            profile = ""
-        if not path.startswith("/profile/") or path.count("/") != 2 or not profile.isprintable():
-            return self._error(404, "NotFound", "ask for /profile/NAME")
-        if not profile:
-            return self._error(404, "NotFound", "ask for /profile/NAME")
-        try:
-            creds = self.server.supply.get(profile)
+            creds = self.server.supply.get(wanted)
         except DevcredsError as exc:
             status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
             return self._error(status, type(exc).__name__, exc.message, exc.hint)
         except Exception as exc:  # an app waits: an answer, not a dropped connection
             return self._error(500, "InternalError", f"devcreds failed: {type(exc).__name__}")
-        return self._send_bytes(200, self.server.encoded(profile, creds))
+        return self._send_bytes(200, self.server.encoded(wanted, creds))
 
     def _error(self, status: int, code: str, message: str, hint: str | None = None) -> int:
         answer = {"code": code, "message": message}

@@ -6,7 +6,6 @@ import contextlib
 import http.client
 import os
 import secrets
-import urllib.parse
 from pathlib import Path
 
 from devcreds.errors import FileError
@@ -84,12 +83,6 @@ def _create(path: Path, token: str) -> None:
 
 def _looks_like_token(text: str) -> bool:
     return len(text) >= 32 and text.isascii() and all(c.isalnum() or c in "-_" for c in text)
-
-
-def endpoint_url(profile: str, port: int = DEFAULT_PORT, host: str = HOST) -> str:
-    """The URL for AWS_CONTAINER_CREDENTIALS_FULL_URI: the profile is the last path segment."""
-    shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/profile/{urllib.parse.quote(profile, safe='')}"
 
 
 def probe(paths: Paths, port: int = DEFAULT_PORT, timeout: float = 0.5) -> bool:

@@ -81,6 +81,7 @@ class Edit:
     targets: dict[str, Target]
     saved: Saved = field(repr=False)
     kept: list[str]  # 'AWS_REGION of launch profile "Web"': user values saved for clean
+    skipped: list[str] = field(default_factory=list)  # 'launch profile "Docker": runs in …'
 
 
 class Sink(ABC):
@@ -97,9 +98,10 @@ class Sink(ABC):
     def places(self, text: str) -> list[Place]:
         """Every target in the file, whether devcreds writes it or not."""
 
-    @abstractmethod
-    def writable(self, places: list[Place], text: str) -> list[str]:
-        """The names of the targets a write without ``only`` covers."""
+    def skipped(self, places: list[Place], text: str, via: str | None) -> dict[str, str]:
+        """The targets a write leaves out, each with why: the SDK would never read what
+        it wrote there (``via="serve"``: or could not reach the endpoint from there)."""
+        return {}
 
     @abstractmethod
     def apply_write(
@@ -137,12 +139,15 @@ class Sink(ABC):
         only: list[str] | None,
         record: Record | None,
         saved: Saved,
+        via: str | None = None,
     ) -> Edit:
-        """Set ``variables`` in the chosen targets, saving the user values they replace."""
+        """Set ``variables`` in the chosen targets, saving the user values they replace;
+        the targets where they could not work are left out and said."""
         places = self.places(text)
         by_name = {p.name: p for p in places}
-        names = self._chosen(places, text, only)
         prints = record.fingerprints if record else frozenset()
+        skips = {**self.skipped(places, text, via), **_overridden(places, prints, via)}
+        names = [n for n in self._chosen(places, only) if n not in skips]
         known = _known_targets(record, places, prints)
         plans: dict[str, Planned] = {}
         for name in names:
@@ -187,7 +192,8 @@ class Sink(ABC):
             for name, plan in plans.items()
             for variable in plan.kept
         ]
-        return Edit(new_text, targets, new_saved, kept)
+        shown = [f"{self.target_label} {_quoted(n)}: {why}" for n, why in skips.items()]
+        return Edit(new_text, targets, new_saved, kept, shown)
 
     def still_ours(self, text: str, prints: frozenset[str]) -> frozenset[str]:
         """The fingerprints of ``prints`` that the file still holds."""
@@ -234,9 +240,9 @@ class Sink(ABC):
             return text
         return self.apply_clean(text, removals, prints)
 
-    def _chosen(self, places: list[Place], text: str, only: list[str] | None) -> list[str]:
+    def _chosen(self, places: list[Place], only: list[str] | None) -> list[str]:
         if only is None:
-            return self.writable(places, text)
+            return [p.name for p in places]
         existing = [p.name for p in places]
         missing = [name for name in only if name not in existing]
         if missing and not self.creates_targets:
@@ -247,6 +253,33 @@ class Sink(ABC):
                 hint=f"name one of the {self.target_label}s the file has",
             )
         return list(dict.fromkeys(only))
+
+
+# What every SDK's chain reads before the container endpoint: a target that sets one of
+# these itself would never ask serve.
+_WIN_OVER_ENDPOINT = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+)
+
+
+def _overridden(places: list[Place], prints: frozenset[str], via: str | None) -> dict[str, str]:
+    """Targets whose own variables win over the endpoint (``via="serve"`` only: keys that
+    devcreds writes win over all of these)."""
+    if via is None:
+        return {}
+    skips = {}
+    for place in places:
+        own = [
+            name
+            for name in _WIN_OVER_ENDPOINT
+            if any(not o.ours(prints) for o in place.occurrences.get(name, []))
+        ]
+        if own:
+            skips[place.name] = f"has its own {own[0]}, which the SDKs read before the endpoint"
+    return skips
 
 
 def _quoted(name: str) -> str:

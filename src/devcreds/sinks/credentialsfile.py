@@ -137,8 +137,8 @@ class CredentialsFile(Sink):
             places.append(Place(section.name, occurrences))
         return places
 
-    def writable(self, places: list[Place], text: str) -> list[str]:
-        raise ShapeError("name the profile to write")  # write credentials always names it
+    def skipped(self, places: list[Place], text: str, via: str | None) -> dict[str, str]:
+        return {}  # write credentials always names its profile (``only``)
 
     def select(self, variables: dict[str, str]) -> dict[str, str]:
         return {key: variables[name] for name, key in KEYS.items()}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from devcreds import files
 from devcreds.cache import format_timestamp, parse_timestamp
-from devcreds.errors import DevcredsError, FileError, UsageError
+from devcreds.errors import DevcredsError, FileError, Refusal, UsageError
 from devcreds.paths import Paths
 from devcreds.sinks import gitcheck, jsonc, record
 from devcreds.sinks.base import Edit, ShapeError, Sink
@@ -45,6 +45,7 @@ class Delivery:
     expires_at: dt.datetime | None
     via: str | None = None
     private: frozenset[str] = frozenset()
+    with_region: bool = False  # AWS_REGION is among the variables at the user's asking
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Outcome:
     kept: list[str] = field(default_factory=list)  # user values saved for clean to put back
     note: str | None = None  # 'the file is gone', …
     error: DevcredsError | None = None
+    skipped: list[str] = field(default_factory=list)  # targets left out, each with why
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,8 @@ def write(
     real = [path.resolve() for path in targets]
     warnings, refused, shared = _check_git(real, allow_tracked, kind, via)
     outcomes: dict[Path, Outcome] = {path: Outcome(path, error=refused[path]) for path in refused}
+    creates = sink.creates_file and not existing_only
     for path, given in zip(real, targets, strict=True):
-        creates = sink.creates_file and not existing_only
         if not creates and not path.exists():
             where = "" if given.is_absolute() else f" (looked in {Path.cwd()})"
             error = FileError(
@@ -128,14 +130,27 @@ def write(
         for path in real:
             if path in outcomes:
                 continue
-            leave_out = delivery.private if path in shared else frozenset()
+            how = _How(
+                leave_out=delivery.private if path in shared else frozenset(),
+                allow_tracked=allow_tracked and path in shared,
+                creates=creates,
+            )
             try:
                 outcomes[path] = _write_one(
-                    paths, sink, path, delivery, leave_out, only, now, fsync, warnings, creates
+                    paths, sink, path, delivery, how, only, now, fsync, warnings
                 )
             except DevcredsError as exc:
                 outcomes[path] = Outcome(path, error=exc)
     return Report([outcomes[path] for path in dict.fromkeys(real)], warnings)
+
+
+@dataclass(frozen=True)
+class _How:
+    """What the write of one file takes from where the file is."""
+
+    leave_out: frozenset[str]  # a file shared through git gets no ``private`` variable
+    allow_tracked: bool  # the user allowed secrets into this file, which git tracks
+    creates: bool  # a missing file is created
 
 
 def _write_one(
@@ -143,14 +158,14 @@ def _write_one(
     sink: Sink,
     path: Path,
     delivery: Delivery,
-    leave_out: frozenset[str],
+    how: _How,
     only: list[str] | None,
     now: dt.datetime,
     fsync: files.Fsync,
     warnings: list[str],
-    creates: bool,
 ) -> Outcome:
-    chosen = {k: v for k, v in delivery.variables.items() if k not in leave_out}
+    creates = how.creates
+    chosen = {k: v for k, v in delivery.variables.items() if k not in how.leave_out}
     variables = sink.select(chosen)
     with record.locked(paths, path, fsync=fsync) as entry, sink_errors(path):
         warnings += entry.warnings
@@ -168,9 +183,8 @@ def _write_one(
             if text is None and not sink.creates_folders and not path.parent.is_dir():
                 raise FileError(f"{path.parent} does not exist", hint=f"mkdir -p {path.parent}")
             edits.clear()
-            edits.append(
-                (sink.write(text or "", variables, only, previous, entry.saved), text is None)
-            )
+            made = sink.write(text or "", variables, only, previous, entry.saved, delivery.via)
+            edits.append((made, text is None))
             return edits[0][0].text
 
         def state() -> record.Written:
@@ -184,6 +198,8 @@ def _write_one(
                 sink.still_ours(done.text, old | new),  # what the file holds of ours, no more
                 done.targets,
                 delivery.via,
+                how.allow_tracked and delivery.via is None,
+                delivery.with_region,
             )
 
         def base() -> record.Record:
@@ -216,24 +232,37 @@ def _write_one(
         except DevcredsError:
             _settle(entry, sink)  # a write that failed midway leaves no pending record
             raise
+        done = edits[0][0]
         if changed:
-            return Outcome(path, True, edits[0][0].kept)
+            return Outcome(path, True, done.kept, skipped=done.skipped)
         # The file already holds these values (or nothing takes them): the record catches up.
         settled = state()
         if not settled.targets and not settled.fingerprints:
             entry.save(None, {})
-            return Outcome(path, note=f"nothing to write: no {sink.target_label} takes credentials")
-        entry.save(record.with_state(base(), settled), edits[0][0].saved)
-        return Outcome(path)
+            note = f"nothing to write: no {sink.target_label} takes credentials"
+            return Outcome(path, note=note, skipped=done.skipped)
+        entry.save(record.with_state(base(), settled), done.saved)
+        return Outcome(path, skipped=done.skipped)
 
 
 def clean(
-    paths: Paths, targets: Sequence[Path] | None = None, *, fsync: files.Fsync = os.fsync
+    paths: Paths,
+    targets: Sequence[Path] | None = None,
+    *,
+    endpoints: bool = False,
+    fsync: files.Fsync = os.fsync,
 ) -> Report:
-    """Take devcreds' values out of the files named (None: every file written)."""
+    """Take devcreds' values out of the files named (None: every file written).
+
+    Of every file written, those git tracks that point at devcreds serve are the team's
+    set-up, with no secret in them: they stay as they are (said in one line) unless
+    ``endpoints``. A file named is always cleaned."""
+    kept: list[Outcome] = []
     if targets is None:
         records, warnings = record.load_all(paths)
         chosen = [Path(r.path) for r in records]
+        if not endpoints:
+            chosen, kept = _team_files_apart(records)
     else:
         warnings = []
         chosen = [path.resolve() for path in targets]
@@ -249,7 +278,24 @@ def clean(
             outcomes.append(_clean_one(paths, path, fsync, warnings))
         except DevcredsError as exc:
             outcomes.append(Outcome(path, error=exc))
-    return Report(outcomes, warnings)
+    return Report(kept + outcomes, warnings)
+
+
+def _team_files_apart(records: list[record.Record]) -> tuple[list[Path], list[Outcome]]:
+    """The files to clean, and the endpoint files git tracks (or may: it could not say),
+    each with the line that says why it stays."""
+    endpoint = [Path(r.path) for r in records if _points_at_serve(r)]
+    shared = {
+        path
+        for path, state in gitcheck.states(endpoint).items()
+        if state in (gitcheck.GitState.TRACKED, gitcheck.GitState.UNKNOWN)
+    }
+    note = (
+        "left as it is (git tracks it, and it holds only the address of devcreds serve, no "
+        "secret: the team's set-up; devcreds clean FILE takes it out)"
+    )
+    kept = [Outcome(path, note=note) for path in dict.fromkeys(endpoint) if path in shared]
+    return [Path(r.path) for r in records if Path(r.path) not in shared], kept
 
 
 def _clean_one(paths: Paths, path: Path, fsync: files.Fsync, warnings: list[str]) -> Outcome:
@@ -293,6 +339,11 @@ def _clean_locked(
     )
     entry.save(None, {})
     return Outcome(path, changed)
+
+
+def _points_at_serve(written: record.Record) -> bool:
+    state = written.state or written.pending
+    return state is not None and state.via is not None
 
 
 def _sink_of(entry: record.Entry) -> Sink | None:
@@ -401,13 +452,13 @@ def _check_git(
                 "once, see devcreds serve --help); commit it for the team, or devcreds clean it"
             )
         elif not allow_tracked and status.state is gitcheck.GitState.TRACKED:
-            refused[path] = FileError(
+            refused[path] = Refusal(
                 f"git tracks {path}: credentials written there would be one commit away from "
                 "being published",
                 hint=hint,
             )
         elif not allow_tracked:
-            refused[path] = FileError(
+            refused[path] = Refusal(
                 f"git could not tell whether it tracks {path}: credentials written there could "
                 "be one commit away from being published",
                 hint=f"git could not answer ({status.reason or 'no answer'}): fix that and "

@@ -130,9 +130,6 @@ class Dotenv(Sink):
                 )
         return [Place("", occurrences)]
 
-    def writable(self, places: list[Place], text: str) -> list[str]:
-        return [""]
-
     def apply_write(
         self, text: str, variables: dict[str, str], names: list[str]
     ) -> tuple[str, dict[str, Target]]:

@@ -1,10 +1,11 @@
 """Ask git whether files are tracked before secrets go into them.
 
-Outside repositories and without git installed nothing is known and nothing
-is refused. In a repository git could not answer for (dubious ownership, a
-broken index, a timeout) the state is UNKNOWN, which callers refuse like
-TRACKED: a secret must not go into a file that may be one commit away from
-being published. Two git calls per repository, however many files:
+Outside repositories (no ``.git`` folder or file above the file) nothing is
+known and nothing is refused. In a repository git could not answer for (git
+not installed or not on PATH, as on a Windows machine whose git lives inside
+Visual Studio; dubious ownership, a broken index, a timeout) the state is
+UNKNOWN, which callers refuse like TRACKED: a secret must not go into a file
+that may be one commit away from being published. Two git calls per repository, however many files:
 ``write launchsettings --recursive`` may cover hundreds.
 
 The user's environment does not steer the answer: every ``GIT_*`` variable
@@ -37,7 +38,7 @@ class GitState(enum.Enum):
     TRACKED = "tracked"  # committing would publish the secrets: refuse unless allowed
     UNTRACKED = "untracked"  # one `git add` away from it: warn
     IGNORED = "ignored"
-    OUTSIDE = "outside"  # not in a repository, or git is not installed
+    OUTSIDE = "outside"  # not in a repository
     UNKNOWN = "unknown"  # in a repository git could not answer for: refuse like TRACKED
 
 
@@ -66,8 +67,6 @@ def check(paths: list[Path]) -> dict[Path, Status]:
     for root, members in by_root.items():
         try:
             result.update(_ask(root, members, environment))
-        except _GitMissing:
-            break  # git is not installed: nothing known anywhere, nothing refused
         except _GitFailed as failure:
             result.update(dict.fromkeys(members, Status(GitState.UNKNOWN, failure.reason)))
     return result
@@ -128,10 +127,6 @@ def _environment() -> dict[str, str]:
     }
 
 
-class _GitMissing(Exception):
-    """git is not installed (not on PATH)."""
-
-
 class _GitFailed(Exception):
     """git ran but gave no answer."""
 
@@ -153,7 +148,7 @@ def _git(root: Path, args: list[str], environment: dict[str, str], stdin: bytes 
             check=False,
         )
     except FileNotFoundError:
-        raise _GitMissing from None
+        raise _GitFailed("git is not installed, or not on PATH") from None
     except subprocess.TimeoutExpired:
         raise _GitFailed(f"git {command} gave no answer in {_TIMEOUT} s") from None
     except OSError as exc:

@@ -8,7 +8,11 @@ from devcreds.sinks.jsonenv import JsonEnvSink, Located, parse_once, top_level
 
 DEFAULT_PATH = "Properties/launchSettings.json"
 # Docker Compose profiles take their environment from the compose file, not from here.
-_SKIPPED_COMMANDS = {"DockerCompose"}
+_COMPOSE = "DockerCompose"
+# Visual Studio runs these in a container, passing environmentVariables into it: keys work
+# there, but 127.0.0.1 is the container itself and the token file a path of the host.
+_CONTAINERS = {"Docker", "SdkContainer"}
+CONTAINERS_SECTION = 'README, "Containers"'
 
 
 class LaunchSettings(JsonEnvSink):
@@ -26,9 +30,19 @@ class LaunchSettings(JsonEnvSink):
             found[member.key] = (("profiles", member.key), member.value)
         return found
 
-    def writable(self, places: list[Place], text: str) -> list[str]:
+    def skipped(self, places: list[Place], text: str, via: str | None) -> dict[str, str]:
         located = self.locate(parse_once(text))
-        return [p.name for p in places if _command(located[p.name][1]) not in _SKIPPED_COMMANDS]
+        skips = {}
+        for place in places:
+            command = _command(located[place.name][1])
+            if command == _COMPOSE:
+                skips[place.name] = "Docker Compose gives it the compose file's environment"
+            elif command in _CONTAINERS and via is not None:
+                skips[place.name] = (
+                    f"runs in a container ({command}), where 127.0.0.1 is the container "
+                    f"itself; see the {CONTAINERS_SECTION}"
+                )
+        return skips
 
 
 def _command(profile: jsonc.Object) -> object:

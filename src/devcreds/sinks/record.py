@@ -81,9 +81,13 @@ class Written:
     targets: dict[str, Target]
     # "serve": the file points at devcreds serve (nothing in it expires); None: keys.
     via: str | None = None
+    # The user's choices, which refresh and watch honour: --allow-tracked for a file git
+    # tracked (or could not answer for) when it was written, and --with-region.
+    allow_tracked: bool = False
+    with_region: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "profile": self.profile,
             "writtenAt": self.written_at,
             "expiresAt": self.expires_at,
@@ -92,6 +96,10 @@ class Written:
         }
         if self.via is not None:
             data["via"] = self.via
+        if self.allow_tracked:
+            data["allowTracked"] = True
+        if self.with_region:
+            data["withRegion"] = True
         return data
 
     @classmethod
@@ -110,6 +118,8 @@ class Written:
         _check(isinstance(targets, dict), "targets")
         via = data.get("via")
         _check(via is None or isinstance(via, str), "via")
+        choices = [data.get(k, False) for k in ("allowTracked", "withRegion")]
+        _check(all(isinstance(c, bool) for c in choices), "allowTracked or withRegion")
         return cls(
             data["profile"],
             data["writtenAt"],
@@ -117,6 +127,7 @@ class Written:
             frozenset(prints),
             {str(name): Target.from_json(t) for name, t in targets.items()},
             via,
+            *choices,
         )
 
 

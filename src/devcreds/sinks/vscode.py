@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from devcreds.sinks import jsonc
 from devcreds.sinks.base import Place, ShapeError
-from devcreds.sinks.jsonenv import JsonEnvSink, Located, top_level
+from devcreds.sinks.jsonenv import JsonEnvSink, Located, parse_once, top_level
+from devcreds.sinks.launchsettings import CONTAINERS_SECTION
 
 DEFAULT_PATH = ".vscode/launch.json"
 
@@ -31,5 +32,25 @@ class VsCode(JsonEnvSink):
             found[label] = (("configurations", index), item)
         return found
 
-    def writable(self, places: list[Place], text: str) -> list[str]:
-        return [p.name for p in places]
+    def skipped(self, places: list[Place], text: str, via: str | None) -> dict[str, str]:
+        located = self.locate(parse_once(text))
+        skips = {}
+        for place in places:
+            configuration = located[place.name][1]
+            if _text(configuration, "request") == "attach":
+                skips[place.name] = "attaches to a running process, which never reads its env"
+            elif via is not None and (
+                _text(configuration, "type") == "docker"
+                or configuration.get("containerName") is not None
+                or configuration.get("pipeTransport") is not None
+            ):
+                skips[place.name] = (
+                    "runs in a container or on another machine, where 127.0.0.1 is not this "
+                    f"one; see the {CONTAINERS_SECTION}"
+                )
+        return skips
+
+
+def _text(configuration: jsonc.Object, key: str) -> object:
+    value = configuration.get(key)
+    return value.value if isinstance(value, jsonc.Scalar) else None
