@@ -167,12 +167,18 @@ def test_write_vscode_only_named_configuration(logged_in, tmp_path):
     shutil.copyfile(SAMPLES / "vscode/jellyfin__jellyfin__1.json", path)
     path.chmod(0o644)
     logged_in.ok(
-        "write", "vscode", str(path), "--configuration", ".NET Core Attach", "--profile", "dev"
+        "write",
+        "vscode",
+        str(path),
+        "--configuration",
+        ".NET Core Launch (console)",
+        "--profile",
+        "dev",
     )
     from devcreds.sinks import jsonc
 
     configurations = jsonc.to_python(jsonc.parse(path.read_text()))["configurations"]
-    assert ["env" in c for c in configurations] == [False, True]
+    assert ["AWS_SESSION_TOKEN" in c.get("env", {}) for c in configurations] == [True, False]
 
 
 def test_write_dotenv_into_a_missing_folder(logged_in, tmp_path):

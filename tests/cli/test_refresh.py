@@ -206,9 +206,7 @@ def test_a_needed_login_is_exit_3_with_the_hint_and_starts_none(expired, tmp_pat
     assert path.read_bytes() == written
 
 
-def test_a_file_git_tracks_gets_keys_only_with_allow_tracked(expired, tmp_path):
-    """Written with --allow-tracked into a committed file: refresh refuses it (exit 6) until
-    it is given --allow-tracked too."""
+def _committed_launch_file(tmp_path):
     repo = tmp_path / "repo"
     path = repo / "Properties" / "launchSettings.json"
     path.parent.mkdir(parents=True)
@@ -216,7 +214,31 @@ def test_a_file_git_tracks_gets_keys_only_with_allow_tracked(expired, tmp_path):
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "project")
+    return repo, path
+
+
+def test_allow_tracked_given_to_the_write_is_remembered(expired, tmp_path):
+    """Written with --allow-tracked into a committed file: refresh rewrites it without the
+    flag, since the record keeps the user's choice."""
+    _, path = _committed_launch_file(tmp_path)
     expired.ok("write", "launchsettings", str(path), "--allow-tracked", "--profile", "dev")
+    written = path.read_bytes()
+    again = expired.run("refresh")
+    assert again.returncode == 0, again.stderr
+    assert path.read_bytes() != written
+
+
+def test_a_file_git_began_to_track_after_the_write_is_refused(expired, tmp_path):
+    """Written untracked (no --allow-tracked), then committed: refresh refuses it (exit 6)
+    until it is given --allow-tracked."""
+    repo = tmp_path / "repo"
+    path = repo / "Properties" / "launchSettings.json"
+    path.parent.mkdir(parents=True)
+    shutil.copyfile(SAMPLES / "launchSettings/dotnet__eShop__1.json", path)
+    git(repo, "init", "-q")
+    expired.ok("write", "launchsettings", str(path), "--profile", "dev")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "project, keys and all")
     written = path.read_bytes()
     refused = expired.run("refresh")
     assert refused.returncode == 6

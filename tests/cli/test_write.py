@@ -272,17 +272,23 @@ def test_clean_unknown_file_is_a_usage_error(logged_in, tmp_path):
 
 
 def test_vscode_launch_json(logged_in, tmp_path):
-    """write vscode sets env of each configuration (jellyfin's ',]' and \\' file)."""
+    """write vscode sets env of each launch configuration (jellyfin's ',]' and \\' file);
+    the attach configuration, whose env nothing reads, is skipped with a line saying so."""
     folder = tmp_path / ".vscode"
     folder.mkdir()
     shutil.copyfile(SAMPLES / "vscode/jellyfin__jellyfin__1.json", folder / "launch.json")
     (folder / "launch.json").chmod(0o644)
     original = (folder / "launch.json").read_bytes()
-    logged_in.ok("write", "vscode", "--profile", "dev", cwd=tmp_path)
+    completed = logged_in.run("write", "vscode", "--profile", "dev", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
     configurations = jsonc.to_python(jsonc.parse((folder / "launch.json").read_text()))[
         "configurations"
     ]
-    assert all("AWS_SESSION_TOKEN" in c["env"] for c in configurations)
+    assert ["AWS_SESSION_TOKEN" in c.get("env", {}) for c in configurations] == [True, False]
+    assert (
+        'skipped configuration ".NET Core Attach": attaches to a running process'
+        in completed.stderr
+    )
     logged_in.ok("clean", str(folder / "launch.json"))
     assert (folder / "launch.json").read_bytes() == original
 

@@ -7,8 +7,10 @@ import http.client
 import socket
 import threading
 
+import pytest
+
 from devcreds.cache import RoleCredentials
-from devcreds.serve import server, state
+from devcreds.serve import address, server
 from devcreds.serve.supply import Supply
 from tests.serve.conftest import start_serve
 
@@ -169,8 +171,29 @@ def test_a_non_loopback_address_needs_the_explicit_flag(cli):
 
 
 def test_the_endpoint_url_names_the_profile():
-    """Profile names are one URL segment, quoted."""
-    assert state.endpoint_url("my dev/x", 9155) == "http://127.0.0.1:9155/profile/my%20dev%2Fx"
+    """Profile names are one URL segment, quoted, and read back as they were."""
+    wanted = address.Address("my dev/x")
+    assert address.url(wanted, 9155) == "http://127.0.0.1:9155/profile/my%20dev%2Fx"
+    assert address.parse(wanted.path) == wanted
+
+
+def test_the_team_url_names_account_role_and_portal():
+    """/portal/HOST/account/ID/role/ROLE, each a segment; parse reads back what url wrote."""
+    plain = address.Address(account_id="111111111111", role_name="Dev Ops")
+    portal = address.Address(None, "111111111111", "Dev Ops", "d-0123456789.awsapps.com")
+    assert address.url(plain, 9155) == "http://127.0.0.1:9155/account/111111111111/role/Dev%20Ops"
+    assert portal.path == "/portal/d-0123456789.awsapps.com/account/111111111111/role/Dev%20Ops"
+    assert [address.parse(a.path) for a in (plain, portal)] == [plain, portal]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/profile/", "/profile/a/b", "/account/1/role", "/account/1/roles/R", "/portal/h/account/1",
+     "/account//role/R", "/profile/%ff", "/profile/a%0Ab", "/"],
+)  # fmt: skip
+def test_other_paths_name_nothing(path):
+    """Paths of another shape, empty segments, bad UTF-8 or control characters: None."""
+    assert address.parse(path) is None
 
 
 def test_a_silent_connection_is_closed_after_the_client_timeout():

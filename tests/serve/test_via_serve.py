@@ -58,7 +58,9 @@ def test_a_tracked_launch_file_gets_the_url_and_nothing_secret(logged_in, projec
     ), added
     assert not SECRET_SHAPES.search(diff)
     assert str(logged_in.home) not in diff  # the token file is each developer's own
-    assert {env[URI] for env in _env(tracked).values()} == {"http://127.0.0.1:9155/profile/dev"}
+    assert {env[URI] for env in _env(tracked).values()} == {
+        "http://127.0.0.1:9155/account/111111111111/role/Developer"
+    }
 
 
 def test_recursive_keys_write_the_files_it_may_and_name_the_way_for_the_rest(logged_in, project):
