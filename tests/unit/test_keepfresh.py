@@ -21,6 +21,7 @@ from devcreds.keepfresh import FileResult
 from devcreds.paths import Paths
 from devcreds.sinks import deliver, record
 from devcreds.sso.clients import ClientFactory
+from tests.sinks.test_gitcheck import git
 from tests.support import START_URL, FakeClock, RunningEmulator, device_login
 
 CONFIG = f"""[profile dev]
@@ -128,17 +129,29 @@ class World:
         self.fetches.append(profile)
         return self.resolver.profile_credentials(self.config, profile, outlive)
 
-    def write(self, path: Path, kind: str = "dotenv", **extra: str) -> dt.datetime:
-        """``devcreds write`` of the profile's credentials; their expiry as recorded."""
+    def write(
+        self,
+        path: Path,
+        kind: str = "dotenv",
+        *,
+        allow_tracked: bool = True,
+        region: str | None = None,
+        **extra: str,
+    ) -> dt.datetime:
+        """``devcreds write`` of the profile's credentials (``--allow-tracked``, and
+        ``--with-region`` when a region is given); their expiry as recorded."""
         creds = self.resolver.profile_credentials(self.config, "dev")
         variables = {**formats.variables(creds.fields()), **extra}
+        if region:
+            variables["AWS_REGION"] = region
+        delivery = deliver.Delivery(variables, "dev", creds.expiration, with_region=bool(region))
         report = deliver.write(
             self.paths,
             kind,
             [path],
-            lambda: deliver.Delivery(variables, "dev", creds.expiration),
+            lambda: delivery,
             now=self.clock(),
-            allow_tracked=True,
+            allow_tracked=allow_tracked,
         )
         assert not report.failures
         return cache.parse_timestamp(cache.format_timestamp(creds.expiration))
@@ -418,3 +431,81 @@ def test_a_renamed_launch_profile_is_rewritten_under_its_new_name_and_no_other(w
     assert profiles["Api"] == {}
     assert not deliver.clean(world.paths).failures
     assert path.read_text() == original.replace('"Web"', '"Site"')
+
+
+def _repository(folder: Path, *tracked: str) -> None:
+    folder.mkdir(exist_ok=True)
+    git(folder, "init", "-q")
+    git(folder, "add", *tracked)
+    git(folder, "commit", "-qm", "tracked")
+
+
+def test_allow_tracked_given_to_the_write_is_honoured_by_the_watch(world, told, tmp_path):
+    """A committed file written with --allow-tracked: the watch, given no flag, rewrites it."""
+    path = tmp_path / "repo" / ".env"
+    path.parent.mkdir()
+    path.write_text("APP=1\n")
+    _repository(path.parent, ".env")
+    expires = world.write(path, allow_tracked=True)
+    written = path.read_bytes()
+    world.clock.set(expires - 15 * MINUTE)
+    (result,) = world.watch(told).cycle().results
+    assert (result.status, result.error) == ("updated", None)
+    assert path.read_bytes() != written
+
+
+def test_a_refusal_no_retry_can_fix_is_said_once_and_never_retried(world, told, tmp_path):
+    """Keys written while git did not track the file, then committed: the watch says the
+    refusal once, with its fix, and tries no more (an hour of cycles) until the record
+    changes: a write with --allow-tracked, which the watch then keeps fresh."""
+    path = tmp_path / "repo" / ".env"
+    path.parent.mkdir()
+    (path.parent / "README").write_text("x")
+    _repository(path.parent, "README")
+    expires = world.write(path, allow_tracked=False)
+    git(path.parent, "add", ".env")
+    git(path.parent, "commit", "-qm", "keys and all")
+    world.clock.set(expires - 15 * MINUTE)
+    watch = world.watch(told)
+    for _ in range(60):
+        watch.cycle()
+        world.clock.advance(60)
+    (refused,) = told.of("file")
+    result, retry_at = refused
+    assert retry_at is None
+    assert result.error is not None
+    assert result.error.message.startswith(f"git tracks {path}")
+    assert "--allow-tracked" in (result.error.hint or "")
+    assert world.fetches == []
+    world.write(path, allow_tracked=True)  # the user's explicit choice, recorded
+    world.clock.advance(50 * 60)  # due again
+    (again,) = watch.cycle().results
+    assert again.status == "updated"
+
+
+def test_with_region_is_remembered_and_follows_the_config(world, tmp_path):
+    """Written --with-region: refresh writes AWS_REGION again, as the config says it now."""
+    path = tmp_path / ".env"
+    world.paths.config_file.write_text(
+        CONFIG.replace("Developer\n", "Developer\nregion = eu-west-1\n", 1)
+    )
+    world.write(path, region="eu-west-1")
+    world.paths.config_file.write_text(
+        CONFIG.replace("Developer\n", "Developer\nregion = eu-north-1\n", 1)
+    )
+    (result,) = world.refresh(force=True).results
+    assert result.status == "updated"
+    assert "AWS_REGION=eu-north-1" in path.read_text()
+
+
+def test_without_with_region_refresh_leaves_the_region_alone(world, tmp_path):
+    """Written without --with-region: a region the user set stays, whatever the config says."""
+    path = tmp_path / ".env"
+    path.write_text("AWS_REGION=us-east-2\n")
+    world.paths.config_file.write_text(
+        CONFIG.replace("Developer\n", "Developer\nregion = eu-north-1\n", 1)
+    )
+    world.write(path)
+    (result,) = world.refresh(force=True).results
+    assert result.status == "updated"
+    assert "AWS_REGION=us-east-2" in path.read_text()
