@@ -76,3 +76,24 @@ def test_the_windows_task_starts_serve_at_logon():
     assert task[:6] == ["schtasks", "/Create", "/F", "/SC", "ONLOGON", "/TN"]
     assert task[-1].endswith("-m devcreds serve --port 9155")
     assert Path(task[-1].split(" ")[0]).name.startswith("python")
+
+
+def test_install_names_the_token_variable_for_bash_and_powershell(cli, tmp_path):
+    """The one-time variable, as a line for ~/.profile (which sh reads back as the token
+    file's path) and as PowerShell's per-user setting (no admin rights, no setx quoting)."""
+    completed = cli.run("serve", "--install", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    assert completed.returncode == 0, completed.stderr
+    token = cli.home / ".aws" / "devcreds" / "serve" / "token"
+    (bash,) = [line for line in completed.stderr.splitlines() if "in ~/.profile:" in line]
+    export = bash.split("in ~/.profile: ", 1)[1]
+    shown = subprocess.run(
+        ["sh", "-c", f'{export}; printf %s "$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert shown == str(token)
+    assert (
+        "[Environment]::SetEnvironmentVariable('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', "
+        f"'{token}', 'User')" in completed.stderr
+    )

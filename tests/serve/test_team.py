@@ -222,3 +222,21 @@ def test_profile_urls_written_before_keep_working(team):
     status, answer = b_serve.get("/profile/work-Developer")
     assert status == 200
     assert answer["AccountId"] == "111111111111"
+
+
+def test_a_session_not_logged_in_is_a_503_naming_its_login(make_cli):
+    """B configured the team's portal but has not logged in: 503, and the hint names B's
+    own session (not A's profile)."""
+    b = make_cli()
+    b.ok(
+        "configure", "sso", "--sso-session", "mine", "--start-url", START_URL,
+        "--sso-region", "us-east-1", "--profile", "x", "--account-id", "111111111111",
+        "--role-name", "Developer",
+    )  # fmt: skip
+    serving = start_serve(b)
+    try:
+        status, answer = serving.get("/account/111111111111/role/Developer")
+    finally:
+        serving.stop()
+    assert status == 503
+    assert answer["hint"] == "devcreds login --sso-session mine"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 import sys
 from typing import Annotated
 
@@ -120,9 +121,18 @@ def _service(ctx: Context, port: int, install_it: bool) -> None:
             f"{removed}{what}; if a service still runs, stop it: {done.todo}", markup=False
         )
     if install_it:
+        token = state.token_file(ctx.paths)
+        variable = state.TOKEN_FILE_VARIABLE
+        quoted = str(token).replace("'", "''")  # PowerShell's single quotes
         render.stderr.print(
-            f"token file: {state.token_file(ctx.paths)} (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)",
+            f"token file: {token}\n"
+            f"name it once in your environment, for the apps your IDE starts "
+            "(then restart Visual Studio, Rider or VS Code):\n"
+            f"  bash/zsh, in ~/.profile: export {variable}={shlex.quote(str(token))}\n"
+            f"  PowerShell: [Environment]::SetEnvironmentVariable('{variable}', "
+            f"'{quoted}', 'User')",
             markup=False,
+            highlight=False,
         )
 
 
