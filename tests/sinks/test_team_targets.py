@@ -168,3 +168,16 @@ def test_a_container_profile_named_with_via_serve_is_still_skipped(tmp_path):
     (outcome,) = report.outcomes
     assert outcome.note == "nothing to write: no launch profile takes credentials"
     assert path.read_text() == LAUNCH_SETTINGS
+
+
+def test_a_dotenv_with_its_own_profile_gets_no_endpoint(tmp_path):
+    """A .env that sets AWS_PROFILE: the SDKs would read the profile first, so the endpoint
+    is not written, and the line says so of the file."""
+    sinks = Sinks.at(tmp_path / "home")
+    path = tmp_path / ".env"
+    path.write_text("AWS_PROFILE=sandbox\n")
+    (outcome,) = _write(sinks, "dotenv", path, "serve").outcomes
+    assert outcome.skipped == [
+        "the file: has its own AWS_PROFILE, which the SDKs read before the endpoint"
+    ]
+    assert path.read_text() == "AWS_PROFILE=sandbox\n"

@@ -192,7 +192,10 @@ class Sink(ABC):
             for name, plan in plans.items()
             for variable in plan.kept
         ]
-        shown = [f"{self.target_label} {_quoted(n)}: {why}" for n, why in skips.items()]
+        shown = [
+            f"{self.target_label} {_quoted(n)}: {why}" if n else f"the {self.target_label}: {why}"
+            for n, why in skips.items()
+        ]
         return Edit(new_text, targets, new_saved, kept, shown)
 
     def still_ours(self, text: str, prints: frozenset[str]) -> frozenset[str]:
@@ -255,6 +258,8 @@ class Sink(ABC):
         return list(dict.fromkeys(only))
 
 
+# Where a user who met a skipped container target reads how containers get credentials.
+CONTAINERS_SECTION = 'README, "Containers"'
 # What every SDK's chain reads before the container endpoint: a target that sets one of
 # these itself would never ask serve.
 _WIN_OVER_ENDPOINT = (

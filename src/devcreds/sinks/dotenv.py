@@ -133,6 +133,8 @@ class Dotenv(Sink):
     def apply_write(
         self, text: str, variables: dict[str, str], names: list[str]
     ) -> tuple[str, dict[str, Target]]:
+        if not names:  # the one target was left out
+            return text, {}
         return set_variables(text, variables), {"": Target()}
 
     def apply_clean(self, text: str, removals: Sequence[Removal], prints: frozenset[str]) -> str:

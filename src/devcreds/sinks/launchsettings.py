@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from devcreds.sinks import jsonc
-from devcreds.sinks.base import Place, ShapeError
+from devcreds.sinks.base import CONTAINERS_SECTION, Place, ShapeError
 from devcreds.sinks.jsonenv import JsonEnvSink, Located, parse_once, top_level
 
 DEFAULT_PATH = "Properties/launchSettings.json"
@@ -12,7 +12,6 @@ _COMPOSE = "DockerCompose"
 # Visual Studio runs these in a container, passing environmentVariables into it: keys work
 # there, but 127.0.0.1 is the container itself and the token file a path of the host.
 _CONTAINERS = {"Docker", "SdkContainer"}
-CONTAINERS_SECTION = 'README, "Containers"'
 
 
 class LaunchSettings(JsonEnvSink):

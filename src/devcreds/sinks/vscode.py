@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from devcreds.sinks import jsonc
-from devcreds.sinks.base import Place, ShapeError
+from devcreds.sinks.base import CONTAINERS_SECTION, Place, ShapeError
 from devcreds.sinks.jsonenv import JsonEnvSink, Located, parse_once, top_level
-from devcreds.sinks.launchsettings import CONTAINERS_SECTION
 
 DEFAULT_PATH = ".vscode/launch.json"
 
