@@ -18,7 +18,7 @@ from devcreds.sinks import jsonc
 from tests.cli.conftest import Cli, cli_environment
 from tests.cli.test_write import SAMPLES, git
 from tests.serve.conftest import Serving, start_serve
-from tests.serve.test_sdks import BOTO3_CALLER, JS
+from tests.serve.test_sdks import BOTO3_CALLER, BOTO3_LOOP, JS
 from tests.support import START_URL, find_current_aws_cli, require_tool
 
 URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
@@ -240,3 +240,23 @@ def test_a_session_not_logged_in_is_a_503_naming_its_login(make_cli):
         serving.stop()
     assert status == 503
     assert answer["hint"] == "devcreds login --sso-session mine"
+
+
+def test_b_app_keeps_working_as_credentials_renew(make_cli, tmp_path):
+    """Credentials living 20 s: boto3 in B's app calls through the team address for 25 s;
+    every call succeeds, on more than one set of keys (serve renews ahead)."""
+    b = make_cli(credentials_ttl=20)
+    session(b, "work")
+    serving = start_serve(b)
+    try:
+        env = serving.sdk_env()
+        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = (
+            f"http://127.0.0.1:{serving.port}/account/111111111111/role/Developer"
+        )
+        code = BOTO3_LOOP.format(endpoint=b.emu.url, seconds=25)
+        seen = _run(env, sys.executable, "-c", code)
+    finally:
+        serving.stop()
+    assert seen["failures"] == 0
+    assert seen["calls"] > 20
+    assert len(seen["keys"]) >= 2
