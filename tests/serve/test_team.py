@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from devcreds.sinks import jsonc
 from tests.cli.conftest import Cli, cli_environment
 from tests.cli.test_write import SAMPLES, git
 from tests.serve.conftest import Serving, start_serve
-from tests.serve.test_sdks import BOTO3_CALLER, BOTO3_LOOP, JS
+from tests.serve.test_sdks import BOTO3_CALLER, BOTO3_LOOP, JS, _run
 from tests.support import START_URL, find_current_aws_cli, require_tool
 
 URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
@@ -84,14 +83,6 @@ def app_environment(user: Cli, serving: Serving, clone: Path, **extra: str) -> d
     env.update(committed_variables(clone))
     env.update({TOKEN_FILE: str(serving.token_file), "AWS_REGION": "us-east-1", **extra})
     return env
-
-
-def _run(env, *command):
-    completed = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
 
 
 def test_the_committed_file_names_the_role_not_a_profile(team):

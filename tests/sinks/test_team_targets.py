@@ -64,6 +64,16 @@ def _write(sinks: Sinks, kind: str, path: Path, via: str | None) -> deliver.Repo
     return deliver.write(sinks.paths, kind, [path], lambda: delivery, now=NOW, via=via)
 
 
+def _written(
+    tmp_path: Path, kind: str, text: str, via: str | None
+) -> tuple[Sinks, Path, deliver.Report]:
+    """A file holding ``text``, written as ``devcreds write KIND`` (with ``--via``) does."""
+    sinks = Sinks.at(tmp_path / "home")
+    path = tmp_path / "file.json"
+    path.write_text(text)
+    return sinks, path, _write(sinks, kind, path, via)
+
+
 def _environments(kind: str, text: str) -> dict[str, dict[str, str]]:
     document = jsonc.to_python(jsonc.parse(text))
     if kind == "launchsettings":
@@ -118,10 +128,7 @@ def test_each_target_is_written_or_skipped_with_why(
     tmp_path, kind, text, via, written, skipped
 ):  # fmt: skip
     """The targets an SDK would read get the variables; each other one is named with why."""
-    sinks = Sinks.at(tmp_path / "home")
-    path = tmp_path / "file.json"
-    path.write_text(text)
-    report = _write(sinks, kind, path, via)
+    _, path, report = _written(tmp_path, kind, text, via)
     assert report.failures == []
     (outcome,) = report.outcomes
     label = "launch profile" if kind == "launchsettings" else "configuration"
@@ -143,10 +150,7 @@ def test_skipped_targets_stay_byte_exact_and_clean_restores_the_file(
     tmp_path, kind, text, via, written, skipped
 ):  # fmt: skip
     """Only the written targets change; clean gives back the original bytes."""
-    sinks = Sinks.at(tmp_path / "home")
-    path = tmp_path / "file.json"
-    path.write_text(text)
-    _write(sinks, kind, path, via)
+    sinks, path, _ = _written(tmp_path, kind, text, via)
     after = _environments(kind, path.read_text())
     before = _environments(kind, text)
     assert {n: after[n] for n in skipped} == {n: before[n] for n in skipped}
