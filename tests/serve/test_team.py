@@ -251,3 +251,20 @@ def test_b_app_keeps_working_as_credentials_renew(make_cli, tmp_path):
     assert seen["failures"] == 0
     assert seen["calls"] > 20
     assert len(seen["keys"]) >= 2
+
+
+def test_b_writing_the_committed_file_again_changes_nothing(team):
+    """B runs the same write on the pulled file: it already holds the team's address, so
+    no byte changes, and B's clean --all leaves it too."""
+    _, b, b_serve, clone, _ = team
+    committed = (clone / LAUNCH).read_bytes()
+    completed = b.run(
+        "write", "launchsettings", str(clone / LAUNCH), "--via", "serve",
+        "--profile", "work-Developer", "--serve-port", str(b_serve.port),
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "skipped" not in completed.stderr
+    assert (clone / LAUNCH).read_bytes() == committed
+    b.ok("clean", "--all")
+    assert (clone / LAUNCH).read_bytes() == committed
+    assert git(clone, "status", "--porcelain") == ""

@@ -146,7 +146,10 @@ class Sink(ABC):
         places = self.places(text)
         by_name = {p.name: p for p in places}
         prints = record.fingerprints if record else frozenset()
-        skips = {**self.skipped(places, text, via), **_overridden(places, prints, via)}
+        skips = {
+            **self.skipped(places, text, via),
+            **_overridden(places, variables, prints, via),
+        }
         names = [n for n in self._chosen(places, only) if n not in skips]
         known = _known_targets(record, places, prints)
         plans: dict[str, Planned] = {}
@@ -270,9 +273,12 @@ _WIN_OVER_ENDPOINT = (
 )
 
 
-def _overridden(places: list[Place], prints: frozenset[str], via: str | None) -> dict[str, str]:
+def _overridden(
+    places: list[Place], variables: dict[str, str], prints: frozenset[str], via: str | None
+) -> dict[str, str]:
     """Targets whose own variables win over the endpoint (``via="serve"`` only: keys that
-    devcreds writes win over all of these)."""
+    devcreds writes win over all of these). A value that is already the one to write (the
+    team's address, committed by another developer) is no obstacle."""
     if via is None:
         return {}
     skips = {}
@@ -280,7 +286,10 @@ def _overridden(places: list[Place], prints: frozenset[str], via: str | None) ->
         own = [
             name
             for name in _WIN_OVER_ENDPOINT
-            if any(not o.ours(prints) for o in place.occurrences.get(name, []))
+            if any(
+                not o.ours(prints) and o.value != variables.get(name)
+                for o in place.occurrences.get(name, [])
+            )
         ]
         if own:
             skips[place.name] = f"has its own {own[0]}, which the SDKs read before the endpoint"
