@@ -509,3 +509,24 @@ def test_without_with_region_refresh_leaves_the_region_alone(world, tmp_path):
     (result,) = world.refresh(force=True).results
     assert result.status == "updated"
     assert "AWS_REGION=us-east-2" in path.read_text()
+
+
+def test_a_file_whose_launch_profile_was_removed_is_said_once_and_never_written(
+    world, told, tmp_path
+):
+    """The launch profile that held the credentials is deleted: the watch says so once,
+    forgets the file, and an hour of cycles writes nothing into it."""
+    path = tmp_path / "launchSettings.json"
+    path.write_text('{"profiles": {"Web": {"commandName": "Project"}}}')
+    expires = world.write(path, "launchsettings")
+    path.write_text('{"profiles": {"Other": {"commandName": "Project"}}}')  # Web deleted
+    world.clock.set(expires - 15 * MINUTE)
+    watch = world.watch(told)
+    for _ in range(60):
+        watch.cycle()
+        world.clock.advance(60)
+    ((result, retry_at),) = told.of("file")
+    assert (result.status, retry_at) == ("dropped", None)
+    assert result.note == f"{path} no longer holds devcreds' credentials; dropped from the record"
+    assert path.read_text() == '{"profiles": {"Other": {"commandName": "Project"}}}'
+    assert world.fetches == []
