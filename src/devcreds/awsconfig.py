@@ -381,6 +381,27 @@ def _profile_values(config: AwsConfig, name: str) -> Mapping[str, str]:
     return values
 
 
+def all_sso_sessions(config: AwsConfig) -> list[SsoSession]:
+    """Every SSO session the config can log in with: ``[sso-session]`` sections, then
+    legacy profiles with their own start URL; one per token, broken ones skipped."""
+    found: dict[str, SsoSession] = {}
+    for name in config.sso_sessions:
+        try:
+            session = sso_session(config, name)
+        except UsageError:  # a broken section; `devcreds login` explains it
+            continue
+        found.setdefault(session.token_key, session)
+    for name, values in config.profiles.items():
+        if "sso_session" in values or not values.get("sso_start_url"):
+            continue
+        try:
+            session = profile_session(config, name)
+        except UsageError:
+            continue
+        found.setdefault(session.token_key, session)
+    return list(found.values())
+
+
 def sso_profiles(config: AwsConfig) -> list[SsoProfile]:
     """Every profile that is a complete SSO profile; broken ones are skipped."""
     found = []

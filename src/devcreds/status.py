@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from devcreds import awsconfig, cache
 from devcreds.awsconfig import AwsConfig, SsoSession
 from devcreds.cache import format_timestamp
-from devcreds.errors import UsageError
 from devcreds.paths import Paths
 from devcreds.serve import state
 from devcreds.sinks import deliver
@@ -57,14 +56,8 @@ def status(
 ) -> Status:
     """Everything, or with ``only`` what belongs to that one SSO session."""
     profiles = [p for p in awsconfig.sso_profiles(config) if only is None or p.session == only]
-    sessions: dict[str, SsoSession] = {}
-    for name in config.sso_sessions if only is None else ():
-        try:
-            sessions[name] = awsconfig.sso_session(config, name)
-        except UsageError:  # a broken section; `devcreds login` explains it
-            continue
-    if only is not None:
-        sessions[only.label] = only
+    every = awsconfig.all_sso_sessions(config) if only is None else [only]
+    sessions = {session.label: session for session in every}
     for profile in profiles:
         sessions.setdefault(profile.session.label, profile.session)
     session_rows = []

@@ -6,9 +6,11 @@ the AWS SDK for JavaScript v3) call STS with what B's serve hands out."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,23 +54,32 @@ def team(make_cli, tmp_path):
     a.ok("login", "--profile", "dev", "--use-device-code", "--no-browser")
     b = colleague(a, "developer-b")
     session(b, "work")
-    b_serve = start_serve(b)
-    origin = tmp_path / "origin"
-    (origin / LAUNCH).parent.mkdir(parents=True)
-    shutil.copyfile(SAMPLES / "launchSettings/dotnet__eShop__1.json", origin / LAUNCH)
-    git(origin, "init", "-q")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-qm", "solution")
-    written = a.run(
-        "write", "launchsettings", str(origin / LAUNCH), "--via", "serve", "--profile", "dev",
-        "--serve-port", str(b_serve.port),  # the team's port, where B's serve listens here
-    )  # fmt: skip
-    assert written.returncode == 0, written.stderr
-    git(origin, "commit", "-qam", "AWS credentials through devcreds serve")
-    clone = tmp_path / "clone-b"
-    git(tmp_path, "clone", "-q", str(origin), str(clone))
-    yield a, b, b_serve, clone, written.stderr
-    b_serve.stop()
+    with serving_of(b) as b_serve:
+        origin = tmp_path / "origin"
+        (origin / LAUNCH).parent.mkdir(parents=True)
+        shutil.copyfile(SAMPLES / "launchSettings/dotnet__eShop__1.json", origin / LAUNCH)
+        git(origin, "init", "-q")
+        git(origin, "add", "-A")
+        git(origin, "commit", "-qm", "solution")
+        written = a.run(
+            "write", "launchsettings", str(origin / LAUNCH), "--via", "serve", "--profile", "dev",
+            "--serve-port", str(b_serve.port),  # the team's port, where B's serve listens here
+        )  # fmt: skip
+        assert written.returncode == 0, written.stderr
+        git(origin, "commit", "-qam", "AWS credentials through devcreds serve")
+        clone = tmp_path / "clone-b"
+        git(tmp_path, "clone", "-q", str(origin), str(clone))
+        yield a, b, b_serve, clone, written.stderr
+
+
+@contextlib.contextmanager
+def serving_of(user: Cli) -> Iterator[Serving]:
+    """The user's own serve, stopped afterwards."""
+    serving = start_serve(user)
+    try:
+        yield serving
+    finally:
+        serving.stop()
 
 
 def committed_variables(clone: Path) -> dict[str, str]:
@@ -160,8 +171,7 @@ def test_two_portals_holding_the_role_are_named_with_how_to_pick(make_cli):
     b = make_cli()
     session(b, "work")
     session(b, "lab", OTHER_START_URL)
-    serving = start_serve(b)
-    try:
+    with serving_of(b) as serving:
         status, answer = serving.get("/account/111111111111/role/Developer")
         assert status == 409
         assert answer["code"] == "Ambiguous"
@@ -175,8 +185,6 @@ def test_two_portals_holding_the_role_are_named_with_how_to_pick(make_cli):
         ]
         assert answer["hint"] == f"name the portal in the file's URL: {picks[0]} or {picks[1]}"
         assert [serving.get(pick)[0] for pick in picks] == [200, 200]
-    finally:
-        serving.stop()
 
 
 def test_a_writer_with_two_portals_writes_the_portal_into_the_url(make_cli, tmp_path):
@@ -200,11 +208,8 @@ def test_two_sessions_of_one_portal_are_not_ambiguous(make_cli):
     b = make_cli()
     session(b, "work")
     session(b, "work-too")
-    serving = start_serve(b)
-    try:
+    with serving_of(b) as serving:
         assert serving.get("/account/111111111111/role/Developer")[0] == 200
-    finally:
-        serving.stop()
 
 
 def test_profile_urls_written_before_keep_working(team):
@@ -224,11 +229,8 @@ def test_a_session_not_logged_in_is_a_503_naming_its_login(make_cli):
         "--sso-region", "us-east-1", "--profile", "x", "--account-id", "111111111111",
         "--role-name", "Developer",
     )  # fmt: skip
-    serving = start_serve(b)
-    try:
+    with serving_of(b) as serving:
         status, answer = serving.get("/account/111111111111/role/Developer")
-    finally:
-        serving.stop()
     assert status == 503
     assert answer["hint"] == "devcreds login --sso-session mine"
 
@@ -238,16 +240,13 @@ def test_b_app_keeps_working_as_credentials_renew(make_cli, tmp_path):
     every call succeeds, on more than one set of keys (serve renews ahead)."""
     b = make_cli(credentials_ttl=20)
     session(b, "work")
-    serving = start_serve(b)
-    try:
+    with serving_of(b) as serving:
         env = serving.sdk_env()
         env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = (
             f"http://127.0.0.1:{serving.port}/account/111111111111/role/Developer"
         )
         code = BOTO3_LOOP.format(endpoint=b.emu.url, seconds=25)
         seen = _run(env, sys.executable, "-c", code)
-    finally:
-        serving.stop()
     assert seen["failures"] == 0
     assert seen["calls"] > 20
     assert len(seen["keys"]) >= 2

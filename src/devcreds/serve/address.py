@@ -18,8 +18,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from devcreds import awsconfig
-from devcreds.awsconfig import AwsConfig, SsoSession
-from devcreds.errors import UsageError
+from devcreds.awsconfig import AwsConfig
 from devcreds.serve import state
 
 
@@ -78,7 +77,7 @@ def for_profile(config: AwsConfig, name: str) -> Address:
     if chain.hops:
         return Address(name)
     root = chain.root
-    several = len({portal_of(s.start_url) for s in sessions(config)}) > 1
+    several = len({portal_of(s.start_url) for s in awsconfig.all_sso_sessions(config)}) > 1
     portal = portal_of(root.session.start_url) if several else None
     return Address(account_id=root.account_id, role_name=root.role_name, portal=portal)
 
@@ -86,27 +85,6 @@ def for_profile(config: AwsConfig, name: str) -> Address:
 def portal_of(start_url: str) -> str:
     """The host of a start URL, which tells one IAM Identity Center from another."""
     return (urllib.parse.urlsplit(start_url).hostname or start_url).lower()
-
-
-def sessions(config: AwsConfig) -> list[SsoSession]:
-    """Every SSO session the config can log in with: ``[sso-session]`` sections, then
-    legacy profiles with their own start URL; one per token, broken ones skipped."""
-    found: dict[str, SsoSession] = {}
-    for name in config.sso_sessions:
-        try:
-            session = awsconfig.sso_session(config, name)
-        except UsageError:
-            continue
-        found.setdefault(session.token_key, session)
-    for name, values in config.profiles.items():
-        if "sso_session" in values or not values.get("sso_start_url"):
-            continue
-        try:
-            session = awsconfig.profile_session(config, name)
-        except UsageError:
-            continue
-        found.setdefault(session.token_key, session)
-    return list(found.values())
 
 
 def _segment(text: str) -> str:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from devcreds import cache
+from devcreds import awsconfig, cache
 from devcreds.awsconfig import AwsConfig, SsoProfile, SsoSession
 from devcreds.cache import RoleCredentials
 from devcreds.credentials import Resolver
 from devcreds.errors import Ambiguous, DevcredsError, LoginRequired, UsageError
-from devcreds.serve.address import Address, portal_of, sessions
+from devcreds.serve.address import Address, portal_of
 
 
 def role_credentials(
@@ -25,7 +25,7 @@ def role_credentials(
 ) -> RoleCredentials:
     """Credentials of the role ``address`` names, from the one portal that holds it."""
     by_portal: dict[str, list[SsoSession]] = {}
-    for session in sessions(config):
+    for session in awsconfig.all_sso_sessions(config):
         portal = portal_of(session.start_url)
         if address.portal is None or portal == address.portal.lower():
             by_portal.setdefault(portal, []).append(session)

@@ -294,7 +294,7 @@ def _team_files_apart(records: list[record.Record]) -> tuple[list[Path], list[Ou
         "left as it is (git tracks it, and it holds only the address of devcreds serve, no "
         "secret: the team's set-up; devcreds clean FILE takes it out)"
     )
-    kept = [Outcome(path, note=note) for path in dict.fromkeys(endpoint) if path in shared]
+    kept = [Outcome(path, note=note) for path in endpoint if path in shared]
     return [Path(r.path) for r in records if Path(r.path) not in shared], kept
 
 
