@@ -69,7 +69,7 @@ def test_no_command_imports_another():
 # Each layer imports only from its own and lower ones: cli -> flows -> caches and config
 # -> files and paths -> errors. The emulator stands apart (see above).
 LAYERS = [
-    {"devcreds", "errors"},
+    {"devcreds", "errors", "platforms"},
     {"paths", "keys", "formats", "regions"},
     {"files", "awsconfig", "inifile"},
     {"cache"},

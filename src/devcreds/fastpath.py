@@ -24,12 +24,14 @@ import time
 
 from devcreds import formats, keys
 from devcreds.errors import UsageError
+from devcreds.platforms import HOST
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (3 ms)
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from devcreds.paths import Paths
+    from devcreds.platforms import Platform
 
 # The canonical form cache.format_timestamp writes: the full CLI prints exactly this text.
 _TIMESTAMP_SHAPE = "dddd-dd-ddTdd:dd:ddZ"
@@ -54,24 +56,22 @@ def export_options(argv: Sequence[str]) -> dict[str, str] | None:
     return options
 
 
-def _home(environ: Mapping[str, str]) -> str:
-    return environ.get("HOME") or environ.get("USERPROFILE") or os.path.expanduser("~")
-
-
-def _aws_file(environ: Mapping[str, str], home: str, variable: str, name: str) -> str:
+def _aws_file(
+    environ: Mapping[str, str], home: str, platform: Platform, variable: str, name: str
+) -> str:
     """The same rule as paths.Paths.from_environ (os.path: pathlib costs too much here)."""
     configured = environ.get(variable)
     if configured:
-        return os.path.expanduser(os.path.expandvars(configured))
-    return os.path.join(home, ".aws", name)
+        return platform.expand(configured, environ)
+    return platform.path.join(home, ".aws", name)
 
 
-def _config_path(environ: Mapping[str, str], home: str) -> str:
-    return _aws_file(environ, home, "AWS_CONFIG_FILE", "config")
+def _config_path(environ: Mapping[str, str], home: str, platform: Platform) -> str:
+    return _aws_file(environ, home, platform, "AWS_CONFIG_FILE", "config")
 
 
-def _credentials_path(environ: Mapping[str, str], home: str) -> str:
-    return _aws_file(environ, home, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
+def _credentials_path(environ: Mapping[str, str], home: str, platform: Platform) -> str:
+    return _aws_file(environ, home, platform, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
 
 
 def _identity(path: str) -> list[int] | None:
@@ -86,13 +86,19 @@ def _note_path(home: str) -> str:
     return os.path.join(home, ".aws", "devcreds", "fastpath.json")
 
 
-def remember(paths: Paths, environ: Mapping[str, str], profile: str, cache_file: str) -> None:
+def remember(
+    paths: Paths,
+    environ: Mapping[str, str],
+    profile: str,
+    cache_file: str,
+    platform: Platform = HOST,
+) -> None:
     """Note, for the next export of ``profile``, which cache file serves it. Never a secret.
 
     The note only saves time: when it cannot be written (a read-only home), export still
     succeeds, and the next one takes the full path again."""
     home = str(paths.home)
-    config = _config_path(environ, home)
+    config = _config_path(environ, home, platform)
     identity = _identity(config)
     if identity is None:
         return
@@ -101,7 +107,7 @@ def remember(paths: Paths, environ: Mapping[str, str], profile: str, cache_file:
         "profile": profile,
         "identity": identity,
         # The full CLI rejects an unparsable credentials file; an edited one is checked again.
-        "credentials": _identity(_credentials_path(environ, home)),
+        "credentials": _identity(_credentials_path(environ, home, platform)),
         "cache": cache_file,
     }
     known = _notes(str(paths.state / "fastpath.json"))
@@ -129,8 +135,10 @@ def _notes(path: str) -> list[dict[str, object]]:
     return [n for n in notes if isinstance(n, dict)] if isinstance(notes, list) else []
 
 
-def _cache_file(environ: Mapping[str, str], home: str, profile: str) -> str | None:
-    config = _config_path(environ, home)
+def _cache_file(
+    environ: Mapping[str, str], home: str, profile: str, platform: Platform = HOST
+) -> str | None:
+    config = _config_path(environ, home, platform)
     for note in _notes(_note_path(home)):
         if note.get("config") == config and note.get("profile") == profile:
             cache_file = note.get("cache")
@@ -138,7 +146,7 @@ def _cache_file(environ: Mapping[str, str], home: str, profile: str) -> str | No
                 isinstance(cache_file, str)
                 and _in_role_cache(home, cache_file)
                 and note.get("identity") == _identity(config)
-                and note.get("credentials") == _identity(_credentials_path(environ, home))
+                and note.get("credentials") == _identity(_credentials_path(environ, home, platform))
             ):
                 return cache_file
     return None
@@ -184,7 +192,7 @@ def _fresh_fields(path: str, state: str) -> dict[str, str] | None:
     return fields if keys.fresh(remaining, lifetime) else None
 
 
-def export(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
+def export(argv: Sequence[str], environ: Mapping[str, str], platform: Platform = HOST) -> bool:
     """Print the credentials and return True, or return False to let the full CLI answer."""
     options = export_options(argv)
     if options is None or environ.get("DEVCREDS_FAST_PATH") == "0":
@@ -192,9 +200,9 @@ def export(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
     fmt = options.get("--format", "process")
     if fmt not in formats.FORMATS:
         return False
-    home = _home(environ)
+    home = platform.home(environ)
     profile = options.get("--profile") or environ.get("AWS_PROFILE") or "default"
-    cache_file = _cache_file(environ, home, profile)
+    cache_file = _cache_file(environ, home, profile, platform)
     state = os.path.join(home, ".aws", "devcreds")  # paths.Paths.state
     fields = _fresh_fields(cache_file, state) if cache_file else None
     if fields is None:

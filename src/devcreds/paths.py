@@ -2,8 +2,9 @@
 
 Built once from the environment by the CLI (or from explicit values by a
 test) and passed down; nothing below reads ``os.environ`` for a path. The one
-exception is botocore's own: ``$VAR`` in the two file variables is expanded
-against the process environment.
+exception is botocore's own: ``$VAR`` (and on Windows ``%VAR%``) in the two
+file variables is expanded against the process environment. The home folder
+is the one botocore takes on the platform (``platforms``).
 
 The records on the cached ``export`` path (this one, awsconfig's and cache's)
 are NamedTuples, not dataclasses: importing ``dataclasses`` and building the
@@ -12,10 +13,11 @@ classes cost more than a bare Python start (measured with -X importtime).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
+
+from devcreds.platforms import HOST, Platform
 
 
 class Paths(NamedTuple):
@@ -24,18 +26,21 @@ class Paths(NamedTuple):
     credentials_file: Path
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> Paths:
+    def from_environ(cls, environ: Mapping[str, str], platform: Platform = HOST) -> Paths:
         """The AWS CLI's rules: ``AWS_CONFIG_FILE``, ``AWS_SHARED_CREDENTIALS_FILE``, then
-        ``$VAR`` and ``~`` expanded as botocore's configloader does (against the process
-        environment, as there)."""
-        home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
+        variables and ``~`` expanded as botocore's configloader does."""
+        home = Path(platform.home(environ))
         config = environ.get("AWS_CONFIG_FILE")
         credentials = environ.get("AWS_SHARED_CREDENTIALS_FILE")
         return cls(
             home=home,
-            config_file=_expanded(config) if config else home / ".aws" / "config",
+            config_file=(
+                Path(platform.expand(config, environ)) if config else home / ".aws" / "config"
+            ),
             credentials_file=(
-                _expanded(credentials) if credentials else home / ".aws" / "credentials"
+                Path(platform.expand(credentials, environ))
+                if credentials
+                else home / ".aws" / "credentials"
             ),
         )
 
@@ -53,7 +58,3 @@ class Paths(NamedTuple):
     def state(self) -> Path:
         """devcreds' own files: locks and the record of what was written where."""
         return self.home / ".aws" / "devcreds"
-
-
-def _expanded(configured: str) -> Path:
-    return Path(os.path.expandvars(configured)).expanduser()

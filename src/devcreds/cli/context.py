@@ -19,6 +19,7 @@ from devcreds.awsconfig import AwsConfig, SsoSession
 from devcreds.cache import RoleCredentials
 from devcreds.credentials import Resolver
 from devcreds.paths import Paths
+from devcreds.platforms import HOST, Platform
 from devcreds.sso.clients import ClientFactory
 
 
@@ -32,10 +33,11 @@ class Context:
     explicit_profile: str | None = None
     clock: Callable[[], dt.datetime] = utc_now
     sleep: Callable[[float], None] = time.sleep
+    platform: Platform = HOST
     paths: Paths = field(init=False)
 
     def __post_init__(self) -> None:
-        self.paths = Paths.from_environ(self.environ)
+        self.paths = Paths.from_environ(self.environ, self.platform)
 
     @classmethod
     def from_process(cls, profile: str | None) -> Context:
@@ -78,7 +80,7 @@ class Context:
             if chain.hops
             else cache.role_credentials_path(self.paths, chain.root)
         )
-        fastpath.remember(self.paths, self.environ, self.profile, str(cache_file))
+        fastpath.remember(self.paths, self.environ, self.profile, str(cache_file), self.platform)
         return creds
 
     @property
