@@ -63,7 +63,8 @@ def _aws_file(
     configured = environ.get(variable)
     if configured:
         return platform.expand(configured, environ)
-    return platform.path.join(home, ".aws", name)
+    default: str = platform.path.join(home, ".aws", name)
+    return default
 
 
 def _config_path(environ: Mapping[str, str], home: str, platform: Platform) -> str:

@@ -39,12 +39,11 @@ class Platform:
         replace: Callable[[str, str], None] = os.replace,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if name == "win32":
-            import ntpath as path
-        else:
-            import posixpath as path
+        import ntpath
+        import posixpath  # both are loaded with os already: no import cost
+
         self.name = name
-        self.path = path  # that OS's os.path
+        self.path: ModuleType = ntpath if name == "win32" else posixpath  # that OS's os.path
         self._msvcrt = msvcrt
         self.replace = replace  # os.replace: what a held file does to it differs by OS
         self.sleep = sleep  # the waits between replace attempts
