@@ -24,6 +24,14 @@ TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (3 ms
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from types import ModuleType
+    from typing import Protocol
+
+    class PathRules(Protocol):
+        """What devcreds uses of an OS's ``os.path`` (ntpath or posixpath)."""
+
+        def join(self, a: str, /, *p: str) -> str: ...
+        def expanduser(self, path: str) -> str: ...
+        def expandvars(self, path: str) -> str: ...
 
 
 class Platform:
@@ -43,7 +51,7 @@ class Platform:
         import posixpath  # both are loaded with os already: no import cost
 
         self.name = name
-        self.path: ModuleType = ntpath if name == "win32" else posixpath  # that OS's os.path
+        self.path: PathRules = ntpath if name == "win32" else posixpath  # that OS's os.path
         self._msvcrt = msvcrt
         self.replace = replace  # os.replace: what a held file does to it differs by OS
         self.sleep = sleep  # the waits between replace attempts
