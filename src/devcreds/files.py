@@ -10,7 +10,6 @@ import contextlib
 import os
 import secrets
 import stat
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -19,12 +18,24 @@ from pathlib import Path
 from typing import Protocol
 
 from devcreds.errors import FileError
+from devcreds.platforms import HOST, Platform
 
 Fsync = Callable[[int], None]
 
+# Windows refuses to replace a file that another program holds open without sharing its
+# deletion (Visual Studio, an antivirus scan, a sync client) with a PermissionError, most
+# often for a moment. pip retries such a rename for a second, npm's graceful-fs for longer;
+# these waits add up to two seconds, then the user is told who probably holds it.
+REPLACE_WAITS = (0.05, 0.1, 0.2, 0.4, 0.5, 0.75)
+
 
 def atomic_write(
-    path: Path, data: bytes, *, mode: int | None = None, fsync: Fsync = os.fsync
+    path: Path,
+    data: bytes,
+    *,
+    mode: int | None = None,
+    fsync: Fsync = os.fsync,
+    platform: Platform = HOST,
 ) -> None:
     """Replace ``path`` with ``data``. ``mode`` defaults to the old file's, else 0600."""
     if mode is None:
@@ -39,7 +50,7 @@ def atomic_write(
             handle.flush()
             fsync(handle.fileno())
         Path(temporary).chmod(mode)
-        Path(temporary).replace(path)
+        replace(Path(temporary), path, platform)
     except BaseException:
         with contextlib.suppress(OSError):
             Path(temporary).unlink()
@@ -140,6 +151,33 @@ def _require_regular(path: Path, info: os.stat_result) -> None:
         )
 
 
+def replace(
+    temporary: Path, target: Path, platform: Platform, check: Callable[[], None] = lambda: None
+) -> None:
+    """``os.replace``, waiting out a program that holds ``target`` open on Windows.
+
+    ``check`` runs before each retry (the caller's "has the file changed?"). After the
+    last wait: a FileError naming the likely holders; the caller removes ``temporary``."""
+    for wait in REPLACE_WAITS:
+        try:
+            platform.replace(str(temporary), str(target))
+        except PermissionError:
+            if not platform.windows:
+                raise
+            platform.sleep(wait)
+            check()
+        else:
+            return
+    try:
+        platform.replace(str(temporary), str(target))
+    except PermissionError:
+        raise FileError(
+            f"cannot replace {target}: another program holds it open",
+            hint="close it in Visual Studio (or the editor that has it), or pause the sync "
+            "client or antivirus scan, then retry",
+        ) from None
+
+
 class Journal(Protocol):
     """Told about each step of a rewrite, so a crash at any point can be cleaned up after."""
 
@@ -164,6 +202,7 @@ def rewrite(
     temp_dir: Path | None = None,
     fsync: Fsync = os.fsync,
     attempts: int = 5,
+    platform: Platform = HOST,
 ) -> bool:
     """Replace ``path`` with ``edit(old text)``; True if it changed.
 
@@ -182,9 +221,11 @@ def rewrite(
         if edited == before.text:
             return False
         if before.text is not None and not before.mode & stat.S_IWUSR:
-            raise FileError(f"{path} is read-only", hint=f"chmod u+w {path}, or pick another file")
+            raise FileError(
+                f"{path} is read-only", hint=f"{platform.make_writable(path)}, or pick another file"
+            )
         try:
-            _replace(before, edited, mode, journal, temp_dir, fsync)
+            _replace(before, edited, mode, journal, temp_dir, fsync, platform)
         except _Changed:
             continue
         except OSError as exc:
@@ -203,6 +244,7 @@ def _replace(
     journal: Journal | None,
     temp_dir: Path | None,
     fsync: Fsync,
+    platform: Platform,
 ) -> None:
     target = before.path
     if text is None:
@@ -223,7 +265,7 @@ def _replace(
             Path(temporary).chmod(before.mode if mode is None else mode)
             # Checked after the fsync, which is where a slow disk leaves an editor time to save.
             _check_unchanged(before)
-            temporary.replace(target)
+            replace(temporary, target, platform, lambda: _check_unchanged(before))
         except BaseException:
             with contextlib.suppress(OSError):
                 temporary.unlink()
@@ -235,7 +277,7 @@ def _replace(
     except BaseException:
         # What the journal could not record must not stay in the file.
         after = snapshot(target, missing_ok=True)
-        _replace(after, before.text, before.mode, None, temp_dir, fsync)
+        _replace(after, before.text, before.mode, None, temp_dir, fsync, platform)
         raise
 
 
@@ -273,7 +315,10 @@ class LockTimeout(Exception):
 
 @contextlib.contextmanager
 def exclusive(
-    path: Path, timeout: float, waiting: Callable[[str], None] | None = None
+    path: Path,
+    timeout: float,
+    waiting: Callable[[str], None] | None = None,
+    platform: Platform = HOST,
 ) -> Iterator[None]:
     """Hold an exclusive advisory lock on ``path`` (created 0600) across processes.
 
@@ -287,7 +332,7 @@ def exclusive(
     try:
         deadline = time.monotonic() + timeout
         told = waiting is None
-        while not _try_lock(fd):
+        while not _try_lock(fd, platform):
             if not told and waiting is not None:
                 told = True
                 holder = _holder(fd)
@@ -302,7 +347,7 @@ def exclusive(
                 os.write(fd, f"{os.getpid()}\n".encode())
             yield
         finally:
-            _unlock(fd)
+            _unlock(fd, platform)
     finally:
         os.close(fd)
 
@@ -316,29 +361,34 @@ def _holder(fd: int) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
+# Windows locks byte ranges, and a locked byte cannot be read by anyone else: the lock is
+# taken on a byte past the holder's process id, so that a waiter can still read who it is.
+LOCKED_BYTE = 64
 
-    def _try_lock(fd: int) -> bool:
+
+def _try_lock(fd: int, platform: Platform) -> bool:
+    if platform.windows:
+        msvcrt = platform.msvcrt
+        os.lseek(fd, LOCKED_BYTE, os.SEEK_SET)  # locking() starts at the file position
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
     import fcntl
 
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+
+def _unlock(fd: int, platform: Platform) -> None:
+    if platform.windows:
+        os.lseek(fd, LOCKED_BYTE, os.SEEK_SET)
+        platform.msvcrt.locking(fd, platform.msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_UN)
