@@ -9,6 +9,12 @@ looked at only for their expiry. It changes nothing but what reading a cache alw
 (a token or credentials file others can read is made 0600; the permissions check runs
 first, so it still reports it). The clock check sends one call with a made-up token, which
 every portal refuses, and reads the refusal's Date header.
+
+Permissions are judged where they mean something: POSIX modes on Linux and macOS, for the
+files that hold a secret (tokens, client registrations, role credentials, serve's token).
+On Windows a folder under the user's profile is private to its owner by inheritance, and
+its mode bits say nothing, so doctor says so (info) and names the command that shows the
+ACLs. Fixes are worded for the user's shell (platforms.Platform).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from devcreds.awsconfig import AwsConfig, CredentialChain, SsoSession
 from devcreds.cache import format_timestamp
 from devcreds.errors import DevcredsError, FileError, LoginRequired, NetworkError, UsageError
 from devcreds.paths import Paths
+from devcreds.platforms import HOST, Platform
 from devcreds.serve import state
 from devcreds.sinks import deliver
 from devcreds.sso import starturl
@@ -34,6 +41,11 @@ from devcreds.sso import starturl
 OK, INFO, WARN, FAIL = "ok", "info", "warn", "fail"
 SKEW_WARN = 60.0  # seconds; a token's expiry is then off by as much
 SKEW_FAIL = 300.0  # seconds; AWS refuses signatures this far off
+_CLOCK_SYNC = {
+    "win32": "w32tm /resync (in a PowerShell run as administrator)",
+    "darwin": "sudo sntp -sS time.apple.com",
+    "linux": "timedatectl set-ntp true",
+}
 _ENDPOINT_PREFIX = "AWS_ENDPOINT_URL"
 _PROXIES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy")
 # The Date header of the portal's answer to a call, or None if it could not be reached.
@@ -55,9 +67,10 @@ def examine(
     profile: str,
     now: dt.datetime,
     server_date: ServerDate,
+    platform: Platform = HOST,
 ) -> list[Check]:
     """Every check for ``profile``, in the order a fix is best made."""
-    return list(_checks(paths, environ, profile, now, server_date))
+    return list(_checks(paths, environ, profile, now, server_date, platform))
 
 
 def _failed(name: str, exc: DevcredsError) -> Check:
@@ -70,8 +83,9 @@ def _checks(
     profile: str,
     now: dt.datetime,
     server_date: ServerDate,
+    platform: Platform,
 ) -> Iterator[Check]:
-    yield from _permissions(paths)
+    yield from _permissions(paths, platform)
     try:
         config = awsconfig.load(paths.config_file, paths.credentials_file)
     except DevcredsError as exc:
@@ -106,7 +120,7 @@ def _checks(
                 f"cached until {format_timestamp(cached.expiration)}"
                 + ("" if cached.fresh(now) else " (due: the next export renews them)"),
             )
-        yield _clock(server_date, session, now)
+        yield _clock(server_date, session, now, platform)
     yield from _files(paths, now)
 
 
@@ -203,7 +217,9 @@ def _token(paths: Paths, session: SsoSession, profile: str, now: dt.datetime) ->
         )  # fmt: skip
 
 
-def _clock(server_date: ServerDate, session: SsoSession, now: dt.datetime) -> Check:
+def _clock(
+    server_date: ServerDate, session: SsoSession, now: dt.datetime, platform: Platform
+) -> Check:
     try:
         served = server_date(session)
     except NetworkError as exc:
@@ -212,7 +228,7 @@ def _clock(server_date: ServerDate, session: SsoSession, now: dt.datetime) -> Ch
         return Check("clock", INFO, "the portal's answer had no Date header to compare with")
     skew = (served - now).total_seconds()
     ahead = f"{abs(skew):.0f} s {'behind' if skew > 0 else 'ahead of'} IAM Identity Center"
-    fix = "sync this computer's clock (timedatectl set-ntp true; w32tm /resync on Windows)"
+    fix = "sync this computer's clock: " + _CLOCK_SYNC.get(platform.name, _CLOCK_SYNC["linux"])
     if abs(skew) >= SKEW_FAIL:
         return Check(
             "clock", FAIL, f"this clock is {ahead}: tokens and credentials seem to expire at "
@@ -256,36 +272,58 @@ def _without_password(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
-def _permissions(paths: Paths) -> Iterator[Check]:
-    """Token, registration and credential files only their owner may read, in folders only
-    their owner may enter (what the AWS CLI creates)."""
-    loose: list[str] = []
-    for folder in (paths.sso_cache, paths.cli_cache, paths.state):
-        for path in (folder, *_files_in(folder)):
-            try:
-                mode = stat.S_IMODE(path.stat().st_mode)
-            except OSError:
-                continue
-            if mode & 0o077:
-                wanted = "700" if path.is_dir() else "600"
-                loose.append(f"chmod {wanted} {path}")
-    if loose:
-        more = f" (and {len(loose) - 1} more)" if len(loose) > 1 else ""
+def _permissions(paths: Paths, platform: Platform) -> Iterator[Check]:
+    """The files that hold a secret readable by their owner only (0600), in folders others
+    cannot list (0700). Other files there hold none and are not judged: the AWS CLI's
+    ``session.db`` (0644), devcreds' record."""
+    secret = [
+        *_json_in(paths.sso_cache),  # tokens and client registrations
+        *_json_in(paths.cli_cache),  # role credentials
+        *[p for p in (state.token_file(paths),) if p.is_file()],
+    ]
+    if platform.windows:
+        yield Check(
+            "permissions", INFO,
+            f"Windows keeps {paths.home} private to you through inherited ACLs "
+            "(mode bits mean nothing there; devcreds does not read ACLs)",
+            f"to see who may read the tokens: {platform.show_permissions(paths.sso_cache)}",
+        )  # fmt: skip
+        return
+    loose_files = [p for p in secret if _mode(p) & 0o077]
+    if loose_files:
+        more = f" (and {len(loose_files) - 1} more)" if len(loose_files) > 1 else ""
+        fixes = [f"chmod 600 {platform.quote(p)}" for p in loose_files]
         yield Check(
             "permissions", FAIL,
-            f"{len(loose)} cache files or folders can be read by other users: "
-            f"{loose[0].split(' ', 2)[2]}{more}",
-            "; ".join(loose[:3]) + (" …" if len(loose) > 3 else "")
+            f"{len(loose_files)} files holding tokens or keys can be read by other users: "
+            f"{loose_files[0]}{more}",
+            "; ".join(fixes[:3]) + (" …" if len(fixes) > 3 else "")
             + "; whoever read a token holds the session: devcreds logout, then log in again",
             FileError.exit_code,
         )  # fmt: skip
     else:
-        yield Check("permissions", OK, "caches are private (files 0600, folders 0700)")
+        yield Check("permissions", OK, f"{len(secret)} files holding secrets are private (0600)")
+    folders = sorted({p.parent for p in secret} | {paths.sso_cache.parent, paths.state})
+    loose_folders = [f for f in folders if f.is_dir() and _mode(f) & 0o077]
+    if loose_folders:
+        yield Check(
+            "folders", WARN,
+            f"others can list {', '.join(map(str, loose_folders))} (the AWS CLI makes its "
+            "folders so); they see file names, not the private files inside",
+            "; ".join(f"chmod 700 {platform.quote(f)}" for f in loose_folders),
+        )  # fmt: skip
 
 
-def _files_in(folder: Path) -> list[Path]:
+def _mode(path: Path) -> int:
     try:
-        return sorted(p for p in folder.rglob("*") if p.is_file())
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0
+
+
+def _json_in(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.glob("*.json") if p.is_file())
     except OSError:
         return []
 

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import stat
+import subprocess
+
+from devcreds import doctor
+from devcreds.paths import Paths
+from devcreds.platforms import Platform
+from tests.support import find_current_aws_cli, require_tool
 
 
 def _checks(completed) -> dict[str, dict[str, str]]:
@@ -74,3 +82,88 @@ def test_a_proxy_password_is_never_shown(logged_in):
     )
     assert "s3cret-pass" not in completed.stdout + completed.stderr
     assert "HTTPS_PROXY=http://me:***@127.0.0.1:9" in completed.stdout
+
+
+def _examine(cli, platform, skew=0):
+    """doctor's checks in-process, for a platform other than this machine's; the portal's
+    clock ``skew`` seconds ahead."""
+    environ = {k: v for k, v in cli.env.items() if k.startswith("AWS_")} | {
+        "USERPROFILE": str(cli.home)
+    }
+    paths = Paths.from_environ(environ | {"HOME": str(cli.home)}, platform)
+    now = dt.datetime.now(dt.UTC)
+    return {
+        c.name: c
+        for c in doctor.examine(
+            paths, environ, "dev", now, lambda _: now + dt.timedelta(seconds=skew), platform
+        )
+    }
+
+
+def _windows_modes(home):
+    """What os.stat reports on Windows: every file 0o666, every folder 0o777."""
+    for path in [home, *home.rglob("*")]:
+        path.chmod(0o777 if path.is_dir() else 0o666)
+
+
+def test_a_windows_home_is_no_false_failure(logged_in):
+    """On Windows, modes mean nothing: no failure, an info naming icacls, not chmod."""
+    logged_in.configure(region="eu-west-1")
+    logged_in.export()
+    _windows_modes(logged_in.home)
+    found = _examine(logged_in, Platform("win32"))
+    assert [c.name for c in found.values() if c.level in ("warn", "fail")] == []
+    assert found["permissions"].level == "info"
+    assert found["permissions"].fix.startswith(
+        f"to see who may read the tokens: icacls '{logged_in.sso_cache}'"
+    )
+    assert "chmod" not in str(list(found.values()))
+
+
+def test_the_same_home_on_linux_fails_with_chmod_fixes(logged_in):
+    """The very files judged on Linux: the loose token is a failure there, fixed by chmod."""
+    logged_in.export()
+    _windows_modes(logged_in.home)
+    found = _examine(logged_in, Platform("linux"))
+    assert found["permissions"].level == "fail"
+    assert "chmod 600 " in found["permissions"].fix
+    assert found["folders"].level == "warn"
+
+
+def test_the_clock_fix_is_worded_for_each_platform(logged_in):
+    """The clock's fix names the platform's own command."""
+    words = {
+        name: _examine(logged_in, Platform(name), skew=900)["clock"].fix
+        for name in ("win32", "darwin", "linux")
+    }
+    assert "w32tm /resync" in words["win32"]
+    assert "sntp" in words["darwin"]
+    assert "timedatectl" in words["linux"]
+
+
+def test_a_home_the_current_aws_cli_made_has_no_failure(cli):
+    """aws sso login and aws sts, then doctor: the AWS CLI's 0755 folders are a warning, its
+    0644 session.db is not judged, its 0600 tokens and credentials pass: no failure."""
+    aws = require_tool(find_current_aws_cli(), "the current AWS CLI v2 (.awscli-v2, see .ci/run)")
+    env = {**cli.env, **cli.browser(), "AWS_REGION": "us-east-1"}
+    for args in (
+        ["sso", "login", "--profile", "dev"],
+        ["sts", "get-caller-identity", "--profile", "dev"],
+    ):
+        done = subprocess.run(
+            [aws, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(cli.sso_cache.stat().st_mode) == 0o755  # as the AWS CLI makes it
+    completed = cli.run("doctor", "--profile", "dev", "--json")
+    found = _checks(completed)
+    assert completed.returncode == 0, completed.stdout
+    assert found["permissions"]["level"] == "ok"
+    assert found["folders"]["level"] == "warn"
+    assert f"chmod 700 {cli.sso_cache}" in found["folders"]["fix"]

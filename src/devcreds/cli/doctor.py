@@ -30,6 +30,7 @@ def doctor(profile: Profile = None, as_json: Json = False) -> None:
         ctx.profile,
         ctx.clock(),
         checks.server_date_from(lambda region: ctx.clients.client("sso", region, attempts=1)),
+        ctx.platform,
     )
     if as_json:
         render.json_out(
