@@ -45,3 +45,15 @@ def start_emulator() -> object:
 def emu(start_emulator: EmulatorFactory):
     """One emulator with default settings."""
     return start_emulator()
+
+
+# Markers naming a tool only the Linux job installs (pyproject.toml); each test carrying one
+# also gets linux_tools, which the Windows and macOS jobs deselect: -m "not linux_tools".
+LINUX_TOOLS = ("awscli", "chromium", "shells", "systemd")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in LINUX_TOOLS):
+            item.add_marker(pytest.mark.linux_tools)

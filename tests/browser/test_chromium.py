@@ -15,6 +15,8 @@ from tests.browser.launch import browser_command, run_with_browser
 from tests.browser.open_in_chromium import open_in_chromium
 from tests.support import START_URL, find_current_aws_cli, require_tool, start_device
 
+pytestmark = pytest.mark.chromium
+
 
 @pytest.fixture(scope="module")
 def chromium():
@@ -51,6 +53,7 @@ def _token_file(home: Path) -> Path:
     return home / ".aws" / "sso" / "cache" / f"{hashlib.sha1(b'corp').hexdigest()}.json"
 
 
+@pytest.mark.awscli
 def test_aws_sso_login_with_one_click_in_chromium(chromium, aws, start_emulator, tmp_path):
     """Chromium opens the authorize URL, Allow is clicked once, the redirect reaches the
     CLI's listener (its page loads with 200), and the token is in the cache."""
@@ -68,6 +71,7 @@ def test_aws_sso_login_with_one_click_in_chromium(chromium, aws, start_emulator,
     )
 
 
+@pytest.mark.awscli
 def test_deny_in_chromium_fails_the_login(chromium, aws, start_emulator, tmp_path):
     """Deny: the redirect carries error=access_denied, the CLI fails and caches no token."""
     emu = start_emulator(real_time=True)

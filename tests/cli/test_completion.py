@@ -64,11 +64,13 @@ def _bash(env: dict[str, str], *words: str) -> list[str]:
     return [line for line in completed.stdout.splitlines() if line]
 
 
+@pytest.mark.shells
 def test_bash_completes_profile_names_from_the_config(shell_env):
     assert _bash(shell_env, "export", "--profile", "prod-") == ["prod-Admin", "prod-ReadOnly"]
     assert _bash(shell_env, "login", "-p", "d") == ["dev"]
 
 
+@pytest.mark.shells
 def test_bash_completes_commands_options_sessions_and_formats(shell_env):
     assert _bash(shell_env, "con") == ["configure", "console"]
     assert _bash(shell_env, "configure", "pop") == ["populate"]
@@ -77,11 +79,13 @@ def test_bash_completes_commands_options_sessions_and_formats(shell_env):
     assert _bash(shell_env, "export", "--format", "env") == ["env", "env-no-export"]
 
 
+@pytest.mark.shells
 def test_a_config_that_cannot_be_parsed_completes_nothing_and_prints_nothing(shell_env):
     Path(shell_env["AWS_CONFIG_FILE"]).write_text("[profile broken\nx = 1\n")
     assert _bash(shell_env, "export", "--profile", "") == []
 
 
+@pytest.mark.shells
 def test_fish_completes_profiles_with_what_they_are(shell_env):
     fish = require_tool(shutil.which("fish"), "fish")
     completed = subprocess.run(
@@ -95,6 +99,7 @@ def test_fish_completes_profiles_with_what_they_are(shell_env):
     ]
 
 
+@pytest.mark.shells
 def test_zsh_completes_profiles_at_a_real_prompt(shell_env, tmp_path):
     zsh = require_tool(shutil.which("zsh"), "zsh")
     child = pexpect.spawn(

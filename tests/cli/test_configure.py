@@ -119,6 +119,7 @@ def _on_a_terminal(cli, *args, **env):
     )
 
 
+@pytest.mark.posix
 def test_without_role_on_a_terminal_logs_in_and_offers_a_pick_list(make_cli):
     """On a terminal it logs in, lists the roles, writes the one picked and the region
     taken."""
@@ -139,6 +140,7 @@ def test_without_role_on_a_terminal_logs_in_and_offers_a_pick_list(make_cli):
     assert profile["region"] == "us-east-1"
 
 
+@pytest.mark.posix
 def test_export_on_a_terminal_logs_in_first(cli):
     """On a terminal, export runs the login itself when it must (the browser flow, the
     default where a browser is found), then prints."""
@@ -150,6 +152,7 @@ def test_export_on_a_terminal_logs_in_first(cli):
     assert cli.emu.stats()["grants"] == {"authorization_code": 1}
 
 
+@pytest.mark.posix
 def test_export_on_a_terminal_without_a_display_logs_in_with_a_code(cli):
     """Where no browser can open (no display, no BROWSER), the login export starts is the
     device flow."""

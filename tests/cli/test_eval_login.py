@@ -6,6 +6,9 @@ from __future__ import annotations
 import sys
 
 import pexpect
+import pytest
+
+pytestmark = pytest.mark.posix
 
 
 def test_eval_export_at_a_terminal_logs_in_and_sets_the_variables(cli):

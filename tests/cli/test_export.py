@@ -138,6 +138,7 @@ def _eval_in_bash(script, variable):
     return completed.stdout
 
 
+@pytest.mark.posix
 @pytest.mark.parametrize("fmt", ["env", "env-no-export"])
 def test_shell_formats_round_trip_through_bash(logged_in, fmt):
     """bash evaluates the env lines back to exactly the credentials."""

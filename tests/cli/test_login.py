@@ -8,6 +8,8 @@ import re
 import stat
 import threading
 
+import pytest
+
 from tests.support import approve
 
 
@@ -199,6 +201,7 @@ def _device_login_on_a_terminal(cli, columns):
     return url, shown.replace("\r\n", "\n")
 
 
+@pytest.mark.posix
 def test_a_wide_terminal_shows_the_url_as_a_qr_code(make_cli):
     """The QR code printed is segno's code of the verification URL, line for line."""
     from devcreds.cli.ui import qr_code
@@ -210,6 +213,7 @@ def test_a_wide_terminal_shows_the_url_as_a_qr_code(make_cli):
     assert qr_code(url) in shown
 
 
+@pytest.mark.posix
 def test_a_narrow_terminal_shows_no_qr_code(make_cli):
     """Where the code would not fit, only the URL and the code are shown."""
     cli = make_cli(auto_approve=False)

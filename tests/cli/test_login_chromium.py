@@ -9,6 +9,8 @@ from tests.browser.chromium import WHAT, find_chromium
 from tests.browser.launch import browser_command, finished
 from tests.support import require_tool
 
+pytestmark = pytest.mark.chromium
+
 
 @pytest.fixture(scope="module")
 def chromium():

@@ -10,6 +10,8 @@ import pytest
 
 from tests.support import find_current_aws_cli, require_tool
 
+pytestmark = pytest.mark.awscli
+
 
 @pytest.fixture
 def aws():

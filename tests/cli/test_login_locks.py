@@ -39,6 +39,7 @@ def test_export_during_a_pending_login_answers_at_once(make_cli):
     assert cli.export()["AccessKeyId"]
 
 
+@pytest.mark.posix
 def test_interactive_exports_share_one_login(make_cli):
     """Twenty exports on terminals, none logged in: one device login, all get its credentials."""
     cli = make_cli(auto_approve=False)

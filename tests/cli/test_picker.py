@@ -12,6 +12,7 @@ import textwrap
 import time
 
 import pexpect
+import pytest
 from botocore.configloader import load_config
 
 from devcreds.cli.picker import ListView, aligned, matching
@@ -155,6 +156,7 @@ _PICK = textwrap.dedent(
 )
 
 
+@pytest.mark.posix
 def test_a_thousand_rows_draw_a_window_and_stdout_gets_only_the_result(tmp_path):
     """1,200 rows: the list shows 12 of them and the count; typing narrows it, an arrow and
     Enter pick; the list is on the terminal (stderr), and stdout holds only what the
@@ -183,6 +185,7 @@ def _configure(cli, *extra: str, **env: str) -> pexpect.spawn:
     return _spawn(sys.executable, args, env={**cli.env, **env})
 
 
+@pytest.mark.posix
 def test_configure_sso_narrows_600_roles_and_writes_the_pick(make_cli):
     """300 accounts x 2 roles: typing "prod" leaves its 2 roles; ↓ and Enter pick ReadOnly;
     the region offered is the SSO region and the profile name offered is the AWS CLI's
@@ -212,6 +215,7 @@ def test_configure_sso_narrows_600_roles_and_writes_the_pick(make_cli):
     }
 
 
+@pytest.mark.posix
 def test_esc_cancels_configure_sso_and_leaves_the_config_untouched(make_cli):
     """Esc in the list: exit 2, one error and its hint, no traceback, and not a byte of the
     config file changed (the [sso-session] is written only with the profile)."""
@@ -232,6 +236,7 @@ def test_esc_cancels_configure_sso_and_leaves_the_config_untouched(make_cli):
     assert cli.config.read_bytes() == before
 
 
+@pytest.mark.posix
 def test_a_dumb_terminal_gets_a_numbered_list_narrowed_by_words(make_cli):
     """TERM=dumb: 20 numbered rows and how many more; words narrow the list, then a number
     within it picks."""
@@ -282,6 +287,7 @@ def _two_sessions(make_cli):
     return cli
 
 
+@pytest.mark.posix
 def test_login_without_a_profile_at_a_terminal_picks_one(make_cli):
     """No --profile, AWS_PROFILE or [default], at a terminal: the SSO profiles are offered,
     and the one picked is logged in (its session's token is cached, the other's is not)."""

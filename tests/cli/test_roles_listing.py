@@ -7,6 +7,7 @@ import json
 import sys
 
 import pexpect
+import pytest
 from botocore.configloader import load_config
 
 from tests.support import START_URL
@@ -40,6 +41,7 @@ def _on_a_terminal(cli, *args):
     )
 
 
+@pytest.mark.posix
 def test_roles_on_a_terminal_shows_progress_then_the_table(make_cli):
     """On a terminal a live line counts accounts and calls while it lists."""
     cli = _throttled(make_cli)
@@ -51,6 +53,7 @@ def test_roles_on_a_terminal_shows_progress_then_the_table(make_cli):
     assert "400000000059" in child.before  # the last account, in the table
 
 
+@pytest.mark.posix
 def test_configure_sso_picks_from_a_throttled_listing(make_cli):
     """configure sso's pick list comes from the same flow: under a throttle it still offers
     every role and writes the one picked."""

@@ -151,6 +151,7 @@ def _config(home: Path, start_url: str, region: str = "us-east-1") -> Path:
     return config
 
 
+@pytest.mark.awscli
 def test_aws_sso_login_resolves_the_vanity_start_url(aws, tls_emu, tmp_path):
     """aws sso login (2.36.7, browser flow) with a vanity start URL: one HEAD to it, the
     AWS-owned URL it redirects to registered as issuerUrl, one click, and the token cached
@@ -184,6 +185,7 @@ def test_aws_sso_login_resolves_the_vanity_start_url(aws, tls_emu, tmp_path):
     )
 
 
+@pytest.mark.awscli
 def test_aws_cli_takes_the_region_from_the_resolved_url(aws, start_emulator, tmp_path):
     """A vanity URL leading to {id}.portal.{region}.app.aws: the CLI logs in to that region
     and writes it to sso_region (its resolver's region patterns)."""

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from devcreds.serve import install
 from tests.support import require_tool
 
@@ -32,6 +34,7 @@ def test_install_writes_a_systemd_user_unit_without_secrets(cli, tmp_path):
     assert (cli.home / ".aws" / "devcreds" / "serve" / "token").exists()
 
 
+@pytest.mark.systemd
 def test_the_unit_passes_systemd_analyze_verify(cli, tmp_path):
     """systemd's own checker accepts the unit."""
     analyze = require_tool(shutil.which("systemd-analyze"), "systemd-analyze (Debian: systemd)")
@@ -78,6 +81,7 @@ def test_the_windows_task_starts_serve_at_logon():
     assert Path(task[-1].split(" ")[0]).name.startswith("python")
 
 
+@pytest.mark.posix
 def test_install_names_the_token_variable_for_bash_and_powershell(cli, tmp_path):
     """The one-time variable, as a line for ~/.profile (which sh reads back as the token
     file's path) and as PowerShell's per-user setting (no admin rights, no setx quoting)."""

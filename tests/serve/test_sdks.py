@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.serve.conftest import start_serve
 from tests.support import find_aws_cli_v2, find_current_aws_cli, require_tool
 
@@ -65,6 +67,7 @@ def test_boto3_with_the_token_inline(serving):
     assert _run(env, sys.executable, "-c", code)["AccessKeyId"] == _served_key(serving)
 
 
+@pytest.mark.awscli
 def test_aws_cli_v2(serving):
     """The AWS CLI v2 (Debian's) calls STS with serve's credentials (the token inline: 2.9
     predates the token-file variable)."""
@@ -84,6 +87,7 @@ def test_aws_cli_v2(serving):
     assert identity["Account"] == "111111111111"
 
 
+@pytest.mark.awscli
 def test_current_aws_cli_v2_with_the_token_file(serving):
     """The current AWS CLI v2 (2.36) reads the token file and calls STS through serve."""
     aws = require_tool(find_current_aws_cli(), "the current AWS CLI v2 (.awscli-v2, see .ci/run)")

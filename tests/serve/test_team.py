@@ -121,6 +121,7 @@ def test_b_gets_b_credentials_with_boto3(team):
     )
 
 
+@pytest.mark.awscli
 def test_b_gets_credentials_with_the_current_aws_cli(team):
     """The current AWS CLI v2 (2.36) reads the committed URL and B's token file."""
     aws = require_tool(find_current_aws_cli(), "the current AWS CLI v2 (.awscli-v2, see .ci/run)")
