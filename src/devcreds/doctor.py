@@ -34,7 +34,7 @@ from devcreds.cache import format_timestamp
 from devcreds.errors import DevcredsError, FileError, LoginRequired, NetworkError, UsageError
 from devcreds.paths import Paths
 from devcreds.platforms import HOST, Platform
-from devcreds.serve import state
+from devcreds.serve import install, state
 from devcreds.sinks import deliver
 from devcreds.sso import starturl
 
@@ -122,6 +122,7 @@ def _checks(
             )
         yield _clock(server_date, session, now, platform)
     yield from _files(paths, now)
+    yield from _service(paths, environ, platform)
 
 
 def _profile(chain: CredentialChain, profile: str) -> Check:
@@ -355,6 +356,16 @@ def _files(paths: Paths, now: dt.datetime) -> Iterator[Check]:
                 f"on port {state.DEFAULT_PORT}",
                 "devcreds serve (or devcreds serve --install)",
             )  # fmt: skip
+
+
+def _service(paths: Paths, environ: Mapping[str, str], platform: Platform) -> Iterator[Check]:
+    installed = install.installed(paths, environ, platform)
+    if installed is None:
+        return
+    text = f"serve starts at each login ({installed})"
+    if platform.windows:
+        text += f"; what it prints goes to {install.log_file(paths)}"
+    yield Check("service", INFO, text)
 
 
 def server_date_from(client_for: Callable[[str], object]) -> ServerDate:

@@ -6,13 +6,16 @@ Read-only and never a secret: tokens and keys are only looked at for their expir
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from devcreds import awsconfig, cache
 from devcreds.awsconfig import AwsConfig, SsoSession
 from devcreds.cache import format_timestamp
 from devcreds.paths import Paths
-from devcreds.serve import state
+from devcreds.platforms import HOST, Platform
+from devcreds.serve import install, state
 from devcreds.sinks import deliver
 
 
@@ -49,10 +52,16 @@ class Status:
     warnings: list[str]
     # Whether devcreds serve answers on its default port; None when no file points at it.
     serve_running: bool | None = None
+    serve_installed: Path | None = None  # what serve --install wrote, if it is there
 
 
 def status(
-    paths: Paths, config: AwsConfig, now: dt.datetime, only: SsoSession | None = None
+    paths: Paths,
+    config: AwsConfig,
+    now: dt.datetime,
+    only: SsoSession | None = None,
+    environ: Mapping[str, str] | None = None,
+    platform: Platform = HOST,
 ) -> Status:
     """Everything, or with ``only`` what belongs to that one SSO session."""
     profiles = [p for p in awsconfig.sso_profiles(config) if only is None or p.session == only]
@@ -93,4 +102,5 @@ def status(
         names = {p.name for p in profiles}
         sinks = [w for w in sinks if w.profile in names]
     running = state.probe(paths) if any(w.via == "serve" for w in sinks) else None
-    return Status(session_rows, profile_rows, sinks, warnings, running)
+    service = install.installed(paths, environ or {}, platform)
+    return Status(session_rows, profile_rows, sinks, warnings, running, service)

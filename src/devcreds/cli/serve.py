@@ -43,11 +43,19 @@ def serve(
     install_service: Annotated[
         bool,
         typer.Option(
-            "--install", help="Start serve at every login (systemd user unit, launchd, schtasks)."
+            "--install",
+            help="Start serve at every login (systemd user unit, launchd agent, Windows' "
+            "per-user Run key); no administrator rights.",
         ),
     ] = False,
     uninstall_service: Annotated[
         bool, typer.Option("--uninstall", help="Remove what --install set up.")
+    ] = False,
+    at_logon: Annotated[
+        # What Windows runs at logon (--install): port and variables from logon.json,
+        # output to serve.log, as pythonw has no console.
+        bool,
+        typer.Option("--at-logon", hidden=True),
     ] = False,
 ) -> None:
     """Serve credentials to AWS SDKs at http://127.0.0.1:PORT/account/ACCOUNT/role/ROLE.
@@ -61,7 +69,7 @@ def serve(
 
     \b
       devcreds serve                             # 127.0.0.1:9155 until Ctrl-C
-      devcreds serve --install                   # at every login (systemd, launchd, schtasks)
+      devcreds serve --install                   # at every login (systemd, launchd, Run key)
     """
     if not server.is_loopback(host) and not allow_non_loopback:
         raise UsageError(
@@ -69,6 +77,12 @@ def serve(
             hint="devcreds serve --host 127.0.0.1, or add --allow-non-loopback if you mean it",
         )
     ctx = Context.from_process(None)
+    if at_logon:
+        logon = install.read_logon(ctx.paths)
+        os.environ.update(logon.environment)  # as the Linux and macOS units set them
+        sys.stdout = sys.stderr = install.open_log(ctx.paths)
+        port = logon.port
+        ctx = Context.from_process(None)
     if install_service or uninstall_service:
         _service(ctx, port, install_service)
         return
@@ -103,9 +117,9 @@ def serve(
 def _service(ctx: Context, port: int, install_it: bool) -> None:
     if install_it:
         state.ensure_token(ctx.paths)
-        done = install.install(ctx.paths.home, ctx.environ, port or state.DEFAULT_PORT)
+        done = install.install(ctx.paths, ctx.environ, port or state.DEFAULT_PORT, ctx.platform)
     else:
-        done = install.uninstall(ctx.paths.home, ctx.environ)
+        done = install.uninstall(ctx.paths, ctx.environ, ctx.platform)
     what = f" ({done.path})" if done.path else ""
     if done.enabled:
         verb = "installed and started" if install_it else "stopped and removed"
@@ -120,6 +134,8 @@ def _service(ctx: Context, port: int, install_it: bool) -> None:
         render.stderr.print(
             f"{removed}{what}; if a service still runs, stop it: {done.todo}", markup=False
         )
+    if install_it and ctx.platform.windows:
+        render.stderr.print(f"its output: {install.log_file(ctx.paths)}", markup=False)
     if install_it:
         token = state.token_file(ctx.paths)
         variable = state.TOKEN_FILE_VARIABLE

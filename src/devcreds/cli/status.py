@@ -33,7 +33,7 @@ def status(
     ctx = Context.from_process(profile)
     only = ctx.session(sso_session) if profile or sso_session else None
     now = ctx.clock()
-    result = gather(ctx.paths, ctx.config, now, only)
+    result = gather(ctx.paths, ctx.config, now, only, ctx.environ, ctx.platform)
     for text in result.warnings:
         render.warning(text)
     if how is render.Output.json:
@@ -95,6 +95,7 @@ def _json(result: Status) -> dict[str, object]:
             }
             for w in result.sinks
         ],
+        "serveInstalled": str(result.serve_installed) if result.serve_installed else None,
     }
 
 
@@ -159,3 +160,5 @@ def _print(result: Status, how: render.Output, now: dt.datetime) -> None:
         render.rows(
             "FILE", ("file written", "what", "profile", "credentials expire", "valid"), lines, how
         )
+    if result.serve_installed:
+        render.rows("SERVE", ("serve starts at each login",), [[str(result.serve_installed)]], how)

@@ -1,36 +1,56 @@
 """``devcreds serve --install``: start serve with every login, as a user service.
 
-Linux: a systemd user unit; macOS: a launchd agent; Windows: a scheduled task
-at logon. Each carries the AWS variables that choose the config files and
-endpoints (never a key), so the service reads what this shell reads. Where
-the service manager cannot be reached, the file is still written and the
-exact command to enable it is returned for the user to run.
+Linux: a systemd user unit; macOS: a launchd agent; Windows: a value under
+the user's own Run key (``RUN_KEY``, under HKCU), which Windows runs at each logon
+of that user and which needs no administrator: a ``schtasks /SC ONLOGON`` task
+fires on any user's logon, so Task Scheduler asks for an elevated prompt to
+create one, which most company laptops do not give their developers.
+
+Each carries the AWS variables that choose the config files and endpoints
+(never a key), so the service reads what this shell reads. A Run value is one
+command line (Microsoft: at most 260 characters), so on Windows the variables
+go into ``logon.json`` beside serve's token, and ``serve --at-logon`` reads them
+and writes its output to ``serve.log`` there (pythonw has no console to write
+to). Where the service manager cannot be reached, the file is still written and
+the exact command to enable it is returned for the user to run.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import plistlib
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
-from devcreds.errors import FileError
-from devcreds.files import atomic_write, missing_dirs
+from devcreds.errors import FileError, UsageError
+from devcreds.files import atomic_write, missing_dirs, private_dir
+from devcreds.paths import Paths
+from devcreds.platforms import HOST, Platform
+from devcreds.serve import state
 
 NAME = "devcreds-serve"
 LABEL = "com.devcreds.serve"
+RUN_KEY = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run"
+_RUN_VALUE_LIMIT = 260  # characters of a Run value's command line (Microsoft's documentation)
+_LOG_LIMIT = 1_000_000  # bytes; a bigger serve.log is moved to serve.log.1 at the next start
 # What decides which files and endpoints serve uses; secrets are never copied.
 _PASSED = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL")
 _MANAGER_TIMEOUT = 15.0
 
 
+Run = Callable[[list[str]], bool]  # a service manager's command: whether it did it
+Spawn = Callable[[list[str]], None]  # start a program that outlives this one
+
+
 @dataclass(frozen=True)
 class Installed:
-    path: Path | None  # the unit, agent or nothing (a Windows task lives in the scheduler)
+    path: Path | None  # the unit, the agent, or Windows' logon.json
     enabled: bool  # the service manager took it (and started it)
     todo: str | None  # the command to run by hand when it did not
     removed: bool = False
@@ -85,54 +105,138 @@ def launchd_plist(port: int, environ: Mapping[str, str], home: Path) -> bytes:
     return plistlib.dumps(agent)
 
 
-def windows_task(port: int) -> list[str]:
-    # pythonw: no console window at logon.
-    python = Path(sys.executable)
-    windowless = python.with_name("pythonw.exe")
-    program = [str(windowless if windowless.exists() else python), *command(port)[1:]]
-    line = subprocess.list2cmdline(program)
-    return ["schtasks", "/Create", "/F", "/SC", "ONLOGON", "/TN", NAME, "/TR", line]
+def logon_file(paths: Paths) -> Path:
+    """Windows: the port and variables ``serve --at-logon`` starts with."""
+    return state.folder(paths) / "logon.json"
+
+
+def log_file(paths: Paths) -> Path:
+    """Windows: what serve started at logon prints."""
+    return state.folder(paths) / "serve.log"
+
+
+def windows_program(python: str, platform: Platform) -> list[str]:
+    """pythonw (no console window at logon; it sits beside python.exe in every install and
+    venv) running ``serve --at-logon``."""
+    folder, name = platform.path.split(python)
+    if name.lower() == "python.exe":
+        python = platform.path.join(folder, "pythonw.exe")
+    return [python, "-m", "devcreds", "serve", "--at-logon"]
+
+
+def windows_run_value(python: str, platform: Platform) -> list[str]:
+    """The ``reg add`` that makes Windows start serve at this user's logon."""
+    line = subprocess.list2cmdline(windows_program(python, platform))
+    if len(line) > _RUN_VALUE_LIMIT:
+        raise UsageError(
+            f"the command line to start serve at logon is {len(line)} characters; Windows "
+            f"runs at most {_RUN_VALUE_LIMIT} from the Run key",
+            hint="install devcreds where its path is shorter: pipx install devcreds",
+        )
+    return ["reg", "add", RUN_KEY, "/v", NAME, "/t", "REG_SZ", "/d", line, "/f"]
 
 
 def install(
-    home: Path, environ: Mapping[str, str], port: int, platform: str = sys.platform
+    paths: Paths,
+    environ: Mapping[str, str],
+    port: int,
+    platform: Platform = HOST,
+    run: Run | None = None,
+    spawn: Spawn | None = None,
 ) -> Installed:
-    if platform == "darwin":
+    run = run or _run
+    home = paths.home
+    if platform.macos:
         path = home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
         _write(path, launchd_plist(port, environ, home))
         domain = f"gui/{os.getuid()}" if hasattr(os, "getuid") else "gui/$(id -u)"
-        _run(["launchctl", "bootout", domain, str(path)])  # a former agent, if any
-        steps = [["launchctl", "bootstrap", domain, str(path)]]
-        return _enable(path, steps)
-    if platform == "win32":
-        return _enable(None, [windows_task(port), ["schtasks", "/Run", "/TN", NAME]])
+        run(["launchctl", "bootout", domain, str(path)])  # a former agent, if any
+        return _enable(path, [["launchctl", "bootstrap", domain, str(path)]], run)
+    if platform.windows:
+        path = logon_file(paths)
+        step = windows_run_value(sys.executable, platform)
+        private_dir(path.parent)
+        logon = {"port": port, "environment": passed_environment(environ)}
+        _write(path, json.dumps(logon, indent=2).encode())
+        done = _enable(path, [step], run)
+        if done.enabled:
+            (spawn or _spawn)(windows_program(sys.executable, platform))
+        return done
     path = _systemd_dir(home, environ) / f"{NAME}.service"
     _write(path, systemd_unit(port, environ).encode())
     steps = [
         ["systemctl", "--user", "daemon-reload"],
         ["systemctl", "--user", "enable", "--now", f"{NAME}.service"],
     ]
-    return _enable(path, steps)
+    return _enable(path, steps, run)
 
 
-def uninstall(home: Path, environ: Mapping[str, str], platform: str = sys.platform) -> Installed:
-    if platform == "darwin":
-        path = home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
+def uninstall(
+    paths: Paths, environ: Mapping[str, str], platform: Platform = HOST, run: Run | None = None
+) -> Installed:
+    run = run or _run
+    if platform.macos:
+        path = paths.home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
         domain = f"gui/{os.getuid()}" if hasattr(os, "getuid") else "gui/$(id -u)"
         steps = [["launchctl", "bootout", domain, str(path)]]
-    elif platform == "win32":
-        path = None
-        steps = [["schtasks", "/Delete", "/F", "/TN", NAME]]
+    elif platform.windows:
+        # A serve already running stays until logoff: Windows has no service to stop.
+        path = logon_file(paths)
+        steps = [["reg", "delete", RUN_KEY, "/v", NAME, "/f"]]
     else:
-        path = _systemd_dir(home, environ) / f"{NAME}.service"
+        path = _systemd_dir(paths.home, environ) / f"{NAME}.service"
         steps = [["systemctl", "--user", "disable", "--now", f"{NAME}.service"]]
-    done = all(_run(step) for step in steps)
+    done = all(run(step) for step in steps)
     removed = False
-    if path is not None and path.exists():
+    if path.exists():
         path.unlink()
         removed = True
     todo = None if done else " && ".join(subprocess.list2cmdline(s) for s in steps)
     return Installed(path, done, todo, removed)
+
+
+def installed(paths: Paths, environ: Mapping[str, str], platform: Platform = HOST) -> Path | None:
+    """The file --install wrote, if it is there (for status)."""
+    if platform.macos:
+        path = paths.home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
+    elif platform.windows:
+        path = logon_file(paths)
+    else:
+        path = _systemd_dir(paths.home, environ) / f"{NAME}.service"
+    return path if path.is_file() else None
+
+
+@dataclass(frozen=True)
+class Logon:
+    port: int
+    environment: dict[str, str]
+
+
+def read_logon(paths: Paths) -> Logon:
+    """What ``serve --at-logon`` starts with; one clear error when --install wrote none."""
+    path = logon_file(paths)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        port = data["port"]
+        environment = data["environment"]
+        if not isinstance(port, int) or not isinstance(environment, dict):
+            raise TypeError
+        return Logon(port, {str(k): str(v) for k, v in environment.items()})
+    except (OSError, ValueError, KeyError, TypeError):
+        raise FileError(f"{path} is missing or damaged", hint="devcreds serve --install") from None
+
+
+def open_log(paths: Paths) -> TextIO:
+    """serve.log for appending (0600); one older generation is kept beside it."""
+    path = log_file(paths)
+    private_dir(path.parent)
+    try:
+        if path.stat().st_size > _LOG_LIMIT:
+            path.replace(path.with_name(path.name + ".1"))
+    except FileNotFoundError:
+        pass
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    return os.fdopen(fd, "a", encoding="utf-8", buffering=1)
 
 
 def _systemd_dir(home: Path, environ: Mapping[str, str]) -> Path:
@@ -151,9 +255,9 @@ def _write(path: Path, data: bytes) -> None:
         ) from None
 
 
-def _enable(path: Path | None, steps: list[list[str]]) -> Installed:
+def _enable(path: Path | None, steps: list[list[str]], run: Run) -> Installed:
     for step in steps:
-        if not _run(step):
+        if not run(step):
             todo = " && ".join(subprocess.list2cmdline(s) for s in steps)
             return Installed(path, False, todo)
     return Installed(path, True, None)
@@ -174,3 +278,18 @@ def _run(step: list[str]) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
+
+
+def _spawn(program: list[str]) -> None:  # pragma: no cover - starts a real background process
+    """Start serve now, as the next logon will, detached from this console."""
+    flags = 0
+    if sys.platform == "win32":
+        flags = subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP
+    subprocess.Popen(
+        program,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        creationflags=flags,
+        close_fds=True,
+    )
