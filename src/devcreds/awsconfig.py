@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from devcreds import keys, regions
 from devcreds.errors import FileError, UsageError
+from devcreds.platforms import HOST
 
 
 class AwsConfig(NamedTuple):
@@ -104,7 +105,8 @@ def read_ini(path: Path, what: str) -> dict[str, dict[str, str]] | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError(
             f"cannot read {what} {path}: {_reason(exc)}",
-            hint=f"check the file's permissions and encoding (UTF-8): ls -l {path}",
+            hint="check the file's permissions and encoding (UTF-8): "
+            + HOST.show_permissions(path),
         ) from None
     parser = configparser.RawConfigParser()
     try:

@@ -31,6 +31,7 @@ from devcreds import keys
 from devcreds.awsconfig import RoleHop, SsoProfile, SsoSession
 from devcreds.errors import FileError
 from devcreds.paths import Paths
+from devcreds.platforms import HOST
 
 # What botocore and the AWS CLI treat as "about to expire" for tokens and role credentials.
 REFRESH_WINDOW = dt.timedelta(seconds=keys.REFRESH_WINDOW)
@@ -395,7 +396,8 @@ def remove(path: Path) -> bool:
         return False
     except OSError as exc:
         raise FileError(
-            f"cannot delete {path}: {exc.strerror or exc}", hint=f"look at it: ls -ld {path}"
+            f"cannot delete {path}: {exc.strerror or exc}",
+            hint=f"look at it: {HOST.show_permissions(path)}",
         ) from None
     return True
 

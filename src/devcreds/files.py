@@ -113,7 +113,12 @@ def snapshot(path: Path, *, missing_ok: bool = False) -> Snapshot:
 
     The BOM is kept (as U+FEFF) so writing the text back keeps it too.
     """
-    real = path.resolve()
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links: RuntimeError before Python 3.13
+        raise FileError(
+            f"{path} is a loop of symbolic links", hint=HOST.show_permissions(path)
+        ) from None
     try:
         info = os.lstat(real)
     except FileNotFoundError:
@@ -121,12 +126,16 @@ def snapshot(path: Path, *, missing_ok: bool = False) -> Snapshot:
             return Snapshot(real, None, None, 0o600)
         raise FileError(f"{path} does not exist", hint=f"check the path: {path}") from None
     except OSError as exc:
-        raise FileError(f"cannot read {path}: {exc.strerror}", hint=f"ls -l {path}") from None
+        raise FileError(
+            f"cannot read {path}: {exc.strerror}", hint=HOST.show_permissions(path)
+        ) from None
     _require_regular(path, info)
     try:
         fd = os.open(real, _OPEN_FLAGS | _BINARY)
     except OSError as exc:
-        raise FileError(f"cannot read {path}: {exc.strerror}", hint=f"ls -l {path}") from None
+        raise FileError(
+            f"cannot read {path}: {exc.strerror}", hint=HOST.show_permissions(path)
+        ) from None
     with os.fdopen(fd, "rb") as handle:
         opened = os.fstat(handle.fileno())
         _require_regular(path, opened)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from devcreds import files
 from devcreds.errors import FileError, UsageError
+from devcreds.platforms import HOST
 
 if TYPE_CHECKING:
     from configupdater import ConfigUpdater, Section
@@ -91,7 +92,7 @@ def _read(path: Path) -> bytes:
         raise FileError(f"{path} is a folder, not a file", hint=f"move it away: {path}") from None
     except OSError as exc:
         raise FileError(
-            f"cannot read {path}: {exc.strerror or exc}", hint=f"ls -l {path}"
+            f"cannot read {path}: {exc.strerror or exc}", hint=HOST.show_permissions(path)
         ) from None
 
 

@@ -126,3 +126,33 @@ def test_the_host_platform_is_this_machines():
     from devcreds.platforms import HOST
 
     assert HOST.path is os.path
+
+
+def test_fixes_are_worded_for_powershell_on_windows():
+    """Windows hints are PowerShell (single quotes doubled inside), never ls or chmod."""
+    path = r"C:\Users\o'neil\.aws\sso\cache"
+    assert WINDOWS.show_permissions(path) == r"icacls 'C:\Users\o''neil\.aws\sso\cache'"
+    assert WINDOWS.make_writable(r"C:\app\launchSettings.json") == (
+        r"Set-ItemProperty 'C:\app\launchSettings.json' -Name IsReadOnly -Value $false"
+    )
+
+
+def test_fixes_are_worded_for_a_posix_shell_elsewhere():
+    """Linux and macOS hints are sh words, a path with a space quoted."""
+    assert (
+        Platform("darwin").show_permissions("/Users/dev/My Files") == "ls -ld '/Users/dev/My Files'"
+    )
+    assert LINUX.make_writable("/home/dev/app/.env") == "chmod u+w /home/dev/app/.env"
+
+
+def test_a_file_error_on_this_host_names_the_hosts_command(tmp_path):
+    """A link pointing at itself: one error (no traceback), the hint in the host's words."""
+    from devcreds import files
+    from devcreds.errors import FileError
+
+    looped = tmp_path / "loop"
+    looped.symlink_to(looped)
+    with pytest.raises(FileError) as caught:
+        files.snapshot(looped)
+    assert caught.value.message == f"{looped} is a loop of symbolic links"
+    assert caught.value.hint == LINUX.show_permissions(looped)

@@ -14,6 +14,7 @@ from devcreds.cli.context import Context
 from devcreds.cli.options import Profile
 from devcreds.cli.signin import credentials_for
 from devcreds.errors import CommandNotFound, CommandNotRunnable, UsageError
+from devcreds.platforms import HOST
 
 # Set in the command's environment: the profile its credentials are for.
 MARKER = "DEVCREDS_PROFILE"
@@ -63,6 +64,6 @@ def run_command(
         ) from None
     except OSError as exc:  # not executable, not a program
         raise CommandNotRunnable(
-            f"cannot run {command[0]}: {exc.strerror}", hint=f"ls -l {command[0]}"
+            f"cannot run {command[0]}: {exc.strerror}", hint=HOST.show_permissions(command[0])
         ) from None
     raise typer.Exit(completed.returncode)

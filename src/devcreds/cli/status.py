@@ -25,7 +25,11 @@ def status(
     in, or renewable), 3 when one needs a login. --profile or --sso-session shows (and
     tests) just that one session.
 
-    Example: devcreds status --profile dev >/dev/null || devcreds login --profile dev
+    Examples:
+
+    \b
+      devcreds status --profile dev >/dev/null || devcreds login --profile dev
+      devcreds status --profile dev | Out-Null; if (-not $?) { devcreds login --profile dev }
     """
     how = render.output(output, as_json)
     if profile and sso_session:

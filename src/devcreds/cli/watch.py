@@ -40,7 +40,9 @@ def watch(
 
     \b
       devcreds watch                             # until Ctrl-C
-      nohup devcreds watch >~/.aws/devcreds/watch.log 2>&1 &
+      nohup devcreds watch >~/.aws/devcreds/watch.log 2>&1 &        # in the background
+      Start-Process devcreds watch -WindowStyle Hidden `
+        -RedirectStandardError "$HOME/.aws/devcreds/watch.log"       # the same, PowerShell
     """
     ctx = Context.from_process(None)
     lines = _Lines(ctx.clock)

@@ -8,6 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
+from devcreds import platforms
 from devcreds.errors import FileError
 from devcreds.files import atomic_write, private_dir
 from devcreds.paths import Paths
@@ -62,7 +63,10 @@ def ensure_token(paths: Paths) -> str:
         ) from None
     token = read_token(paths)
     if token is None:
-        raise FileError(f"cannot read the serve token {path}", hint=f"look at it: ls -l {path}")
+        raise FileError(
+            f"cannot read the serve token {path}",
+            hint=f"look at it: {platforms.HOST.show_permissions(path)}",
+        )
     return token
 
 

@@ -30,6 +30,7 @@ from devcreds import cache
 from devcreds.errors import FileError
 from devcreds.files import Fsync, LockTimeout, exclusive, private_dir
 from devcreds.paths import Paths
+from devcreds.platforms import HOST
 
 VERSION = 2
 State = Literal["added", "replaced"]  # a variable devcreds added, or one whose value it saved
@@ -266,7 +267,7 @@ def locked(paths: Paths, path: Path, *, fsync: Fsync = os.fsync) -> Iterator[Ent
         private_dir(_records(paths))
     except OSError as exc:
         raise FileError(
-            f"cannot create {locks}: {exc.strerror}", hint=f"ls -ld {paths.state}"
+            f"cannot create {locks}: {exc.strerror}", hint=HOST.show_permissions(paths.state)
         ) from None
     try:
         with exclusive(locks / f"sink-{key(real)}.lock", timeout=60):
@@ -284,7 +285,7 @@ def locked(paths: Paths, path: Path, *, fsync: Fsync = os.fsync) -> Iterator[Ent
         ) from None
     except PermissionError as exc:
         raise FileError(
-            f"cannot open the lock of {path}: {exc.strerror}", hint=f"ls -ld {locks}"
+            f"cannot open the lock of {path}: {exc.strerror}", hint=HOST.show_permissions(locks)
         ) from None
 
 
