@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Project tasks that need nothing but python3: ``python3 dev.py demo|test|bench``.
+"""Project tasks that need nothing but python3: ``python3 dev.py demo|test|bench|package``
+(on Windows ``py dev.py ...``).
 
 Each task creates ``.venv`` on first use and reinstalls the project (with its
 dev extras) only when ``pyproject.toml`` has changed since the last install.
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -38,11 +40,21 @@ def _ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
-def _run(*command: str) -> None:
+def _run(*command: str, env: dict[str, str] | None = None) -> None:
     print("+", " ".join(command), flush=True)
-    completed = subprocess.run(command, cwd=ROOT, check=False)
+    completed = subprocess.run(command, cwd=ROOT, env=env, check=False)
     if completed.returncode:
         sys.exit(completed.returncode)
+
+
+def _output(*command: str, env: dict[str, str] | None = None) -> str:
+    """What ``command`` prints; its errors shown and dev.py ended if it fails."""
+    print("+", " ".join(command), flush=True)
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if completed.returncode:
+        sys.stderr.write(completed.stdout + completed.stderr)
+        sys.exit(completed.returncode)
+    return completed.stdout
 
 
 def _ensure_js() -> None:
@@ -75,7 +87,49 @@ def bench(args: list[str]) -> None:
     _run(_tool("python"), "bench/run.py", *args)
 
 
-TASKS = {"test": test, "demo": demo, "bench": bench}
+def package(args: list[str]) -> None:
+    """The release: sdist and wheel into dist/, checked as PyPI renders them, and the wheel
+    installed with pipx (as users install it) into throwaway folders, where it must run."""
+    import tomllib  # here: dev.py may be started by a python3 older than 3.11
+
+    if args:
+        sys.exit("usage: python3 dev.py package")
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    dist = ROOT / "dist"
+    for old in dist.glob("devcreds-*"):
+        old.unlink()
+    # build makes the sdist, then the wheel from it: a file missing from the sdist fails here.
+    _run(_tool("python"), "-m", "build", "--outdir", str(dist), str(ROOT))
+    wheel = dist / f"devcreds-{version}-py3-none-any.whl"
+    sdist = dist / f"devcreds-{version}.tar.gz"
+    if sorted(dist.glob("devcreds-*")) != sorted([wheel, sdist]):
+        sys.exit(f"expected {wheel.name} and {sdist.name} in dist/")
+    # --strict: a warning (the README not rendering, a field missing) fails too.
+    _run(_tool("python"), "-m", "twine", "check", "--strict", str(sdist), str(wheel))
+    with tempfile.TemporaryDirectory(prefix="devcreds-pipx-", ignore_cleanup_errors=True) as tmp:
+        place = Path(tmp)
+        env = dict(os.environ)
+        # Never the user's pipx: its venvs, commands and manual pages all go to this folder.
+        env.update(
+            PIPX_HOME=str(place / "home"),
+            PIPX_BIN_DIR=str(place / "bin"),
+            PIPX_MAN_DIR=str(place / "man"),
+        )
+        _run(_tool("python"), "-m", "pipx", "install", str(wheel), env=env)
+        devcreds = shutil.which("devcreds", path=str(place / "bin"))
+        if devcreds is None:
+            sys.exit("pipx installed no devcreds command")
+        said = _output(devcreds, "--version", env=env).strip()
+        if version not in said:
+            sys.exit(f"the installed devcreds --version says {said!r}, not {version}")
+        if "Usage: devcreds" not in _output(devcreds, "--help", env=env):
+            sys.exit("the installed devcreds --help shows no usage")
+    print(f"package: built dist/{sdist.name} and dist/{wheel.name}", flush=True)
+    print("  twine check --strict: both pass", flush=True)
+    print(f"  pipx install of the wheel (throwaway PIPX_HOME): {said!r}, --help works", flush=True)
+
+
+TASKS = {"test": test, "demo": demo, "bench": bench, "package": package}
 
 
 def main() -> None:
