@@ -14,7 +14,7 @@ from devcreds.cli.context import Context
 from devcreds.cli.options import Profile
 from devcreds.cli.signin import credentials_for
 from devcreds.errors import CommandNotFound, CommandNotRunnable, UsageError
-from devcreds.platforms import HOST
+from devcreds.platforms import HOST, Platform
 
 # Set in the command's environment: the profile its credentials are for.
 MARKER = "DEVCREDS_PROFILE"
@@ -53,17 +53,23 @@ def run_command(
         env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region
     sys.stdout.flush()
     sys.stderr.flush()
+    raise typer.Exit(launch(command, env, ctx.platform))
+
+
+def launch(command: list[str], env: dict[str, str], platform: Platform = HOST) -> int:
+    """Run ``command`` with ``env``; its exit code. On POSIX devcreds becomes the command
+    (exec: signals reach it directly, and this never returns); Windows has no exec that
+    keeps the process, so there devcreds waits for it."""
     try:
-        if os.name == "posix":
-            # Become the command: its exit code is ours and signals reach it directly.
+        if not platform.windows:
             os.execvpe(command[0], command, env)  # noqa: S606
-        completed = subprocess.run(command, env=env, check=False)
+        return subprocess.run(command, env=env, check=False).returncode
     except FileNotFoundError:
         raise CommandNotFound(
             f"command not found: {command[0]}", hint="check the command's name and PATH"
         ) from None
     except OSError as exc:  # not executable, not a program
         raise CommandNotRunnable(
-            f"cannot run {command[0]}: {exc.strerror}", hint=HOST.show_permissions(command[0])
+            f"cannot run {command[0]}: {exc.strerror}",
+            hint=platform.show_permissions(command[0]),
         ) from None
-    raise typer.Exit(completed.returncode)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -28,6 +27,7 @@ from devcreds.cli.ui import (
 )
 from devcreds.credentials import login_hint
 from devcreds.errors import DevcredsError, LoginRequired, UsageError
+from devcreds.platforms import HOST, Platform
 from devcreds.sso import login, starturl
 from devcreds.sso.oidc import Oidc
 from devcreds.sso.portal import Portal
@@ -60,7 +60,7 @@ def choose_flow(
     options: LoginOptions,
     preferences: LoginPreferences,
     environ: Mapping[str, str],
-    platform: str = sys.platform,
+    platform: Platform = HOST,
     has_browser: Callable[[], bool] = browser_found,
 ) -> Choice:
     """The command line, then the config file's preference, then where the browser flow
@@ -95,7 +95,7 @@ def choose_flow(
         return _device(
             "this is an SSH session (for the browser over ssh -L: --browser --callback-port N)"
         )
-    displayless = platform.startswith("linux") and not (
+    displayless = platform.name.startswith("linux") and not (
         environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
     )
     if displayless and not environ.get("BROWSER"):
@@ -154,7 +154,7 @@ def _login_with_flow(
             )
         session = session._replace(portal_url=resolved.start_url, region=resolved.region)
     preferences = awsconfig.login_preferences(ctx.config, session.name, profile)
-    choice = choose_flow(session, profile, options, preferences, ctx.environ)
+    choice = choose_flow(session, profile, options, preferences, ctx.environ, ctx.platform)
     render.stderr.print(choice.reason, markup=False)
     oidc = Oidc(ctx.clients.client("sso-oidc", session.region))
     if choice.browser:

@@ -9,7 +9,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Callable
 from types import FrameType
 from typing import Annotated, Any
@@ -24,6 +23,7 @@ from devcreds.cli.context import Context
 from devcreds.cli.options import AllowTracked
 from devcreds.errors import LoginRequired
 from devcreds.keepfresh import FileResult
+from devcreds.platforms import HOST, Platform
 
 INTERRUPTED = 130  # Ctrl-C, as everywhere in the CLI
 
@@ -118,20 +118,24 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.astimezone().strftime("%H:%M:%S") if moment is not None else "-"
 
 
+def notification(text: str, platform: Platform = HOST) -> list[str]:
+    """The command that shows ``text`` as a desktop notification on ``platform``: osascript
+    on macOS, notify-send elsewhere (Windows has neither, and goes without)."""
+    if platform.macos:
+        quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+        return ["osascript", "-e", f'display notification "{quoted}" with title "devcreds"']
+    return ["notify-send", "--app-name=devcreds", "devcreds", text]
+
+
 def _notify(text: str) -> None:
     """A desktop notification where the desktop has a way to show one; nothing otherwise."""
-    if sys.platform == "darwin":
-        tool = shutil.which("osascript")
-        quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-        command = [tool, "-e", f'display notification "{quoted}" with title "devcreds"']
-    else:
-        tool = shutil.which("notify-send")
-        command = [tool, "--app-name=devcreds", "devcreds", text]
+    command = notification(text)
+    tool = shutil.which(command[0])
     if tool is None:
         return
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         subprocess.run(
-            [str(part) for part in command],
+            [tool, *command[1:]],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -31,6 +31,7 @@ import time
 import urllib.parse
 from typing import Any
 
+from devcreds import platforms
 from devcreds.cache import RoleCredentials
 from devcreds.errors import (
     Ambiguous,
@@ -86,7 +87,7 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     # SO_REUSEADDR on Windows lets a second process take the port: only where it is safe.
-    allow_reuse_address = sys.platform != "win32"
+    allow_reuse_address = not platforms.HOST.windows
 
     def __init__(
         self,

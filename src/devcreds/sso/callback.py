@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import socketserver
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from devcreds import platforms
 from devcreds.errors import NetworkError
 from devcreds.sso.pkce import CALLBACK_PATH
 
@@ -101,7 +101,7 @@ class _Server(ThreadingHTTPServer):
     # A fixed --callback-port must be free again at once after a login (its closed
     # connections linger in TIME_WAIT). On POSIX SO_REUSEADDR still refuses a port another
     # socket listens on; on Windows it would let us share one, so it stays off there.
-    allow_reuse_address = sys.platform != "win32"
+    allow_reuse_address = not platforms.HOST.windows
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks our own name up (getfqdn): a DNS wait for nothing.
