@@ -6,10 +6,10 @@ import plistlib
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from devcreds.platforms import Platform
 from devcreds.serve import install
 from tests.support import require_tool
 
@@ -73,12 +73,11 @@ def test_the_launchd_agent_runs_serve_and_keeps_it_alive(tmp_path):
     assert agent["RunAtLoad"] is True
 
 
-def test_the_windows_task_starts_serve_at_logon():
-    """Windows: schtasks creates a logon task running serve on the port."""
-    task = install.windows_task(9155)
-    assert task[:6] == ["schtasks", "/Create", "/F", "/SC", "ONLOGON", "/TN"]
-    assert task[-1].endswith("-m devcreds serve --port 9155")
-    assert Path(task[-1].split(" ")[0]).name.startswith("python")
+def test_the_windows_entry_starts_serve_at_logon():
+    """Windows: the Run value runs this devcreds' serve at logon (more in
+    test_install_windows.py)."""
+    program = install.windows_program(sys.executable, Platform("win32"))
+    assert program[1:] == ["-m", "devcreds", "serve", "--at-logon"]
 
 
 @pytest.mark.posix
