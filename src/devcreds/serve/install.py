@@ -281,10 +281,11 @@ def _run(step: list[str]) -> bool:
 
 
 def _spawn(program: list[str]) -> None:  # pragma: no cover - starts a real background process
-    """Start serve now, as the next logon will, detached from this console."""
-    flags = 0
-    if sys.platform == "win32":
-        flags = subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP
+    """Start serve now, as the next logon will, detached from this console (Windows' flags;
+    they do not exist elsewhere, where this is only reached through the platform seam)."""
+    flags = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(
+        subprocess, "CREATE_NEW_PROCESS_GROUP", 0
+    )
     subprocess.Popen(
         program,
         stdin=subprocess.DEVNULL,
