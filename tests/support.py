@@ -195,8 +195,8 @@ def find_aws_cli_v2() -> str | None:
 def find_current_aws_cli() -> str | None:
     """The current AWS CLI v2 (2.36 and later), installed from its wheel into .awscli-v2 of
     the repository (``.ci/run`` does it)."""
-    candidate = Path(__file__).parents[1] / ".awscli-v2" / "bin" / "aws"
-    return str(candidate) if candidate.exists() else None
+    venv = Path(__file__).parents[1] / ".awscli-v2"
+    return shutil.which("aws", path=f"{venv / 'bin'}{os.pathsep}{venv / 'Scripts'}")
 
 
 def wait_for(predicate: Any, what: str, timeout: float = 30.0) -> None:

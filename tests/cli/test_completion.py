@@ -46,7 +46,7 @@ def shell_env(tmp_path: Path) -> dict[str, str]:
     (tmp_path / ".aws").mkdir()
     (tmp_path / ".aws" / "config").write_text(CONFIG)
     bin_dir = Path(sys.executable).parent
-    assert (bin_dir / "devcreds").exists(), "the devcreds script of this venv"
+    assert shutil.which("devcreds", path=str(bin_dir)), "the devcreds script of this venv"
     return {
         "HOME": str(tmp_path),
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
