@@ -168,3 +168,24 @@ def test_serve_at_logon_takes_logon_json_and_writes_serve_log(logged_in):
         process.wait(timeout=30)
     assert log.stat().st_mode & 0o077 == 0
     assert "stopped" in log.read_text()
+
+
+def test_serve_at_logon_without_logon_json_says_so_in_serve_log(tmp_path):
+    """No logon.json (an --install undone by hand): one error line with its fix, in serve.log,
+    where a pythonw process without a console can still say it."""
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "devcreds", "serve", "--at-logon"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 6
+    assert completed.stderr == ""
+    log = install.log_file(Paths.from_environ(env)).read_text()
+    assert "is missing or damaged" in log
+    assert "hint: devcreds serve --install" in log
+    assert "Traceback" not in log

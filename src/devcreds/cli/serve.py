@@ -78,9 +78,10 @@ def serve(
         )
     ctx = Context.from_process(None)
     if at_logon:
+        # The log first: pythonw has no stdout or stderr, even for an error about logon.json.
+        sys.stdout = sys.stderr = install.open_log(ctx.paths)
         logon = install.read_logon(ctx.paths)
         os.environ.update(logon.environment)  # as the Linux and macOS units set them
-        sys.stdout = sys.stderr = install.open_log(ctx.paths)
         port = logon.port
         ctx = Context.from_process(None)
     if install_service or uninstall_service:
