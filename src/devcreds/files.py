@@ -63,7 +63,7 @@ def private_dir(path: Path) -> None:
     missing_dirs(path)
     if not path.is_dir():
         raise NotADirectoryError(20, "Not a directory", str(path))
-    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+    if not HOST.windows and stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(0o700)
 
 
@@ -77,7 +77,7 @@ def missing_dirs(path: Path) -> None:
     for folder in reversed(missing):
         with contextlib.suppress(FileExistsError):  # another process made it meanwhile
             folder.mkdir(mode=0o700)
-            if os.name == "posix":
+            if not HOST.windows:
                 folder.chmod(0o700)  # ours, just made: mkdir's mode is cut by the umask
 
 
